@@ -1,0 +1,40 @@
+import { SafeguardError } from '../errors.js';
+
+/** Decoded 8-bit pixels, interleaved, row-major: 1 (grey) or 3 (RGB) channels. */
+export interface RawImage {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  readonly data: Uint8Array;
+}
+
+// The reference's coefficients are float constants: float(0.299) and so on.
+const R = Math.fround(0.299);
+const G = Math.fround(0.587);
+const B = Math.fround(0.114);
+
+/**
+ * Luma as Meta's reference computes it, in float32 and in its operation order:
+ * (0.299*r + 0.587*g) + 0.114*b. A grey image is its own luma (the reference's
+ * fillFloatLumaFromGrey). Writes into `out` when given (length width*height).
+ */
+export function lumaFromImage(image: RawImage, out?: Float32Array): Float32Array {
+  const { width, height, channels, data } = image;
+  const n = width * height;
+  if (data.length !== n * channels) {
+    throw new SafeguardError(
+      'invalid_argument',
+      `pixel buffer has ${data.length} bytes, expected ${n * channels} for ${width}x${height}x${channels}`,
+    );
+  }
+  const luma = out && out.length >= n ? out : new Float32Array(n);
+  const f = Math.fround;
+  if (channels === 1) {
+    for (let p = 0; p < n; p++) luma[p] = data[p];
+    return luma;
+  }
+  for (let p = 0, q = 0; p < n; p++, q += 3) {
+    luma[p] = f(f(f(R * data[q]) + f(G * data[q + 1])) + f(B * data[q + 2]));
+  }
+  return luma;
+}

@@ -1,0 +1,88 @@
+import sharp from 'sharp';
+import { SafeguardError } from '../core/errors.js';
+import type { RawImage } from '../core/hash/luma.js';
+import type { DecodeLimits, ImageDecoder } from '../service/ports/image-decoder.js';
+
+sharp.cache(false);
+
+const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'tiff', 'avif']);
+
+/**
+ * Decodes with sharp (libvips inside the npm package) the way Meta's reference sees pixels:
+ * `ignoreIcc` (the reference ignores embedded profiles), alpha removed rather than composited,
+ * no `.rotate()` (the reference ignores EXIF orientation), first frame of animations.
+ */
+export class SharpImageDecoder implements ImageDecoder {
+  async decode(bytes: Uint8Array, limits: DecodeLimits): Promise<RawImage> {
+    const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let meta: sharp.Metadata;
+    try {
+      meta = await sharp(input, { limitInputPixels: false }).metadata();
+    } catch (cause) {
+      throw classifyFailure(cause);
+    }
+    const format = meta.format ?? 'unknown';
+    if (!SUPPORTED.has(format)) {
+      throw new SafeguardError('unsupported_format', `unsupported image format: ${format}`, {
+        format,
+      });
+    }
+    const width = meta.width ?? 0;
+    const height = meta.pageHeight ?? meta.height ?? 0;
+    if (width <= 0 || height <= 0) {
+      throw new SafeguardError('corrupt_image', 'image has no dimensions');
+    }
+    if (width * height > limits.maxPixels) {
+      throw new SafeguardError(
+        'image_too_large',
+        `image is ${width}x${height} = ${width * height} pixels, over the limit of ${limits.maxPixels}`,
+        { width, height, maxPixels: limits.maxPixels },
+      );
+    }
+    try {
+      const pipeline = sharp(input, {
+        ignoreIcc: true,
+        limitInputPixels: limits.maxPixels,
+        failOn: 'error',
+        pages: 1,
+      }).removeAlpha();
+      const isGrey = meta.channels !== undefined && meta.channels <= 2 && meta.space !== 'cmyk';
+      const { data, info } = await (isGrey ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb'))
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 1 && info.channels !== 3) {
+        throw new SafeguardError('unsupported_format', `decoded to ${info.channels} channels`);
+      }
+      return {
+        width: info.width,
+        height: info.height,
+        channels: info.channels,
+        data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      };
+    } catch (cause) {
+      if (cause instanceof SafeguardError) throw cause;
+      throw classifyFailure(cause);
+    }
+  }
+}
+
+function classifyFailure(cause: unknown): SafeguardError {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  if (/unsupported image format/i.test(text)) {
+    return new SafeguardError('unsupported_format', 'not an image in a supported format', undefined, {
+      cause,
+    });
+  }
+  if (/pixel limit/i.test(text)) {
+    return new SafeguardError('image_too_large', 'image exceeds the pixel limit', undefined, {
+      cause,
+    });
+  }
+  return new SafeguardError('corrupt_image', `image could not be decoded: ${firstLine(text)}`, undefined, {
+    cause,
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
