@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { SafeguardError } from '../core/errors.js';
 import type { RawImage } from '../core/hash/luma.js';
 import type { DecodeLimits, ImageDecoder } from '../service/ports/image-decoder.js';
@@ -15,7 +15,7 @@ const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'tiff', 'avif']
 export class SharpImageDecoder implements ImageDecoder {
   async decode(bytes: Uint8Array, limits: DecodeLimits): Promise<RawImage> {
     const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let meta: sharp.Metadata;
+    let meta: Metadata;
     try {
       meta = await sharp(input, { limitInputPixels: false }).metadata();
     } catch (cause) {
@@ -46,8 +46,10 @@ export class SharpImageDecoder implements ImageDecoder {
         failOn: 'error',
         pages: 1,
       }).removeAlpha();
-      const isGrey = meta.channels !== undefined && meta.channels <= 2 && meta.space !== 'cmyk';
-      const { data, info } = await (isGrey ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb'))
+      if (meta.space === 'cmyk') return await decodeCmyk(pipeline);
+      const isGrey = meta.channels !== undefined && meta.channels <= 2;
+      const { data, info } = await pipeline
+        .toColourspace(isGrey ? 'b-w' : 'srgb')
         .raw({ depth: 'uchar' })
         .toBuffer({ resolveWithObject: true });
       if (info.channels !== 1 && info.channels !== 3) {
@@ -64,6 +66,30 @@ export class SharpImageDecoder implements ImageDecoder {
       throw classifyFailure(cause);
     }
   }
+}
+
+/**
+ * CMYK without a colour profile, converted as the reference's ImageMagick path does:
+ * R = (255-C)(255-K)/255, rounded. libvips' own conversion (a built-in profile) lands 6 bits
+ * from the reference on the test photo; this lands 2 (the rest is the JPEG decoder).
+ */
+async function decodeCmyk(pipeline: Sharp): Promise<RawImage> {
+  const { data, info } = await pipeline
+    .toColourspace('cmyk')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) {
+    throw new SafeguardError('unsupported_format', `CMYK image decoded to ${info.channels} channels`);
+  }
+  const n = info.width * info.height;
+  const rgb = new Uint8Array(n * 3);
+  for (let p = 0, q = 0; p < n; p++, q += 4) {
+    const k = 255 - data[q + 3];
+    rgb[3 * p] = Math.round(((255 - data[q]) * k) / 255);
+    rgb[3 * p + 1] = Math.round(((255 - data[q + 1]) * k) / 255);
+    rgb[3 * p + 2] = Math.round(((255 - data[q + 2]) * k) / 255);
+  }
+  return { width: info.width, height: info.height, channels: 3, data: rgb };
 }
 
 function classifyFailure(cause: unknown): SafeguardError {

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { runHash } from './commands/hash.js';
+import { ProgressBar } from './progress.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('safeguard')
+    .description('Self-hosted child-safety engine: hash, match and report known material.')
+    .showHelpAfterError()
+    .option('--data <dir>', 'data directory (default: $SAFEGUARD_DATA_DIR or ./data)');
+
+  program
+    .command('hash')
+    .description(
+      'PDQ (bit-exact with Meta\'s reference), MD5 and SHA-256 of images; folders are walked recursively',
+    )
+    .argument('<paths...>', 'image files or folders')
+    .option('--json', 'one JSON object per file: {file, pdq, quality, md5, sha256}')
+    .option('--dihedral', 'also the 8 dihedral PDQ hashes (rotations and flips)')
+    .option('--threads <n>', 'hashing threads (default: one per core)', positiveInt)
+    .option('--max-pixels <n>', 'largest decoded image, width*height', positiveInt)
+    .option('--max-bytes <n>', 'largest file, in bytes', positiveInt)
+    .action(async (paths: string[], opts: HashFlags) => {
+      const config = loadConfig();
+      const failures = await runHash(
+        paths,
+        {
+          json: opts.json === true,
+          dihedral: opts.dihedral === true,
+          threads: opts.threads ?? config.threads,
+          limits: {
+            maxPixels: opts.maxPixels ?? config.limits.maxPixels,
+            maxBytes: opts.maxBytes ?? config.limits.maxBytes,
+          },
+        },
+        {
+          write: (line) => process.stdout.write(`${line}\n`),
+          error: (line) => process.stderr.write(`${line}\n`),
+          progress: new ProgressBar(process.stderr, 'hashing'),
+        },
+      );
+      if (failures > 0) {
+        process.stderr.write(`safeguard: ${failures} file(s) could not be hashed\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  return program;
+}
+
+interface HashFlags {
+  json?: boolean;
+  dihedral?: boolean;
+  threads?: number;
+  maxPixels?: number;
+  maxBytes?: number;
+}
+
+async function main(): Promise<void> {
+  // `safeguard hash ... | head` closes our stdout early: stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`safeguard: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main();

@@ -1,0 +1,19 @@
+import type { CreateTableBuilder, Transaction } from 'kysely';
+import type { Database } from './database.js';
+
+/**
+ * What differs between the SQL dialects, by name. Shared store code asks these questions and
+ * never which dialect it runs on; `sqlite/` and `postgres/` each export one `capabilities`.
+ */
+export interface DialectCapabilities {
+  /** Most bound parameters one statement may carry (multi-row inserts are cut to fit). */
+  readonly maxBindParameters: number;
+  /**
+   * Serializes the transactions that hand out sequence numbers, until they commit: run first
+   * in each. Without it, a writer holding a lower sequence number could commit after one
+   * holding a higher number, and a reader of changesSince would skip the lower one.
+   */
+  lockWriters(trx: Transaction<Database>): Promise<void>;
+  /** Adds an auto-incrementing 64-bit integer primary key column, never reused. */
+  addIdColumn<T extends string>(table: CreateTableBuilder<T>, name: string): CreateTableBuilder<T>;
+}

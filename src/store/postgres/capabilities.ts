@@ -1,0 +1,19 @@
+import { sql } from 'kysely';
+import type { DialectCapabilities } from '../dialect-capabilities.js';
+
+/** First key of the advisory lock that serializes writers; the second is the schema's hash. */
+const writerLockClass = 0x5afe;
+
+/** PostgreSQL (pg). */
+export const capabilities: DialectCapabilities = {
+  // The wire protocol counts parameters in 16 bits.
+  maxBindParameters: 65_535,
+  // A transaction-scoped advisory lock, per schema: released at commit or rollback, also when
+  // the connection dies. Readers are not blocked.
+  async lockWriters(trx) {
+    await sql`select pg_advisory_xact_lock(${sql.lit(writerLockClass)}, hashtext(current_schema()))`.execute(trx);
+  },
+  addIdColumn(table, name) {
+    return table.addColumn(name, 'bigint', (col) => col.primaryKey().generatedAlwaysAsIdentity());
+  },
+};
