@@ -1,5 +1,5 @@
 import { dct64To16 } from './dct.js';
-import { jaroszFilter, jaroszWindowSize } from './jarosz.js';
+import { jaroszDownsample, jaroszWindowSize } from './jarosz.js';
 import { lumaFromImage, type RawImage } from './luma.js';
 import type { PdqHash } from './pdq-hash.js';
 
@@ -105,14 +105,14 @@ export function computePdqStages(
       quality: 0,
     };
   }
-  const [a, b] = scratch.buffers(rows * cols);
+  // The filter's last stage works on a rows x 64 matrix, wider than the image when cols < 64.
+  const [a, b] = scratch.buffers(rows * Math.max(cols, 64));
   lumaFromImage(image, a);
   const downsample = new Float32Array(4096);
   if (rows === 64 && cols === 64 && !options.blur64) {
     downsample.set(a.subarray(0, 4096));
   } else {
-    jaroszFilter(a, b, rows, cols, windowAlongRows, windowAlongCols, JAROSZ_PASSES);
-    decimate(a, rows, cols, downsample);
+    jaroszDownsample(a, b, rows, cols, windowAlongRows, windowAlongCols, JAROSZ_PASSES, downsample);
   }
   const quality = imageDomainQuality(downsample);
   return {
@@ -123,17 +123,6 @@ export function computePdqStages(
     dct: dct64To16(downsample),
     quality,
   };
-}
-
-/** Samples the blurred image at the centres of a 64x64 grid (the reference's decimateFloat). */
-function decimate(input: Float32Array, rows: number, cols: number, out: Float32Array): void {
-  for (let i = 0; i < 64; i++) {
-    const ini = Math.trunc(((i + 0.5) * rows) / 64);
-    for (let j = 0; j < 64; j++) {
-      const inj = Math.trunc(((j + 0.5) * cols) / 64);
-      out[i * 64 + j] = input[ini * cols + inj];
-    }
-  }
 }
 
 /** Sum of truncated neighbour differences in percent of 255, over 90, capped at 100. */
