@@ -41,7 +41,7 @@ async function generateJpegs(): Promise<string[]> {
     if (existsSync(path)) continue;
     const raw = Buffer.alloc(WIDTH * HEIGHT * 3);
     let seed = i * 2654435761 + 1;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const fx = 1 + rand() * 6;
     const fy = 1 + rand() * 6;
     const cx = rand() * WIDTH;
@@ -51,8 +51,8 @@ async function generateJpegs(): Promise<string[]> {
         const p = 3 * (y * WIDTH + x);
         const d = Math.hypot(x - cx, y - cy) < HEIGHT / 4 ? 60 : 0;
         const n = rand() * 24;
-        raw[p] = 100 + 80 * Math.sin((fx * x) / WIDTH * Math.PI) + d + n;
-        raw[p + 1] = 100 + 80 * Math.cos((fy * y) / HEIGHT * Math.PI) - d + n;
+        raw[p] = 100 + 80 * Math.sin(((fx * x) / WIDTH) * Math.PI) + d + n;
+        raw[p + 1] = 100 + 80 * Math.cos(((fy * y) / HEIGHT) * Math.PI) - d + n;
         raw[p + 2] = 128 + 60 * Math.sin(((x + y) * fx) / WIDTH) + n;
       }
     }

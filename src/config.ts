@@ -5,8 +5,7 @@ import { z } from 'zod';
  * once, returns a frozen typed object.
  */
 
-const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z.object({
   SAFEGUARD_DATA_DIR: z.string().min(1).default('./data'),
@@ -14,7 +13,10 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Largest image accepted, in decoded pixels (width*height). */
   SAFEGUARD_MAX_PIXELS: positiveInt(64_000_000),

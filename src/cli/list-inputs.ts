@@ -17,7 +17,8 @@ export const IMAGE_EXTENSIONS = [
   '.heif',
 ] as const;
 
-export type Input = { kind: 'file'; path: string } | { kind: 'error'; path: string; error: SafeguardError };
+export type Input =
+  { kind: 'file'; path: string } | { kind: 'error'; path: string; error: SafeguardError };
 
 function isImageName(name: string): boolean {
   const lower = name.toLowerCase();

@@ -19,7 +19,7 @@ export function buildProgram(): Command {
   program
     .command('hash')
     .description(
-      'PDQ (bit-exact with Meta\'s reference), MD5 and SHA-256 of images; folders are walked recursively',
+      "PDQ (bit-exact with Meta's reference), MD5 and SHA-256 of images; folders are walked recursively",
     )
     .argument('<paths...>', 'image files or folders')
     .option('--json', 'one JSON object per file: {file, pdq, quality, md5, sha256}')

@@ -79,7 +79,10 @@ async function decodeCmyk(pipeline: Sharp): Promise<RawImage> {
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 4) {
-    throw new SafeguardError('unsupported_format', `CMYK image decoded to ${info.channels} channels`);
+    throw new SafeguardError(
+      'unsupported_format',
+      `CMYK image decoded to ${info.channels} channels`,
+    );
   }
   const n = info.width * info.height;
   const rgb = new Uint8Array(n * 3);
@@ -95,18 +98,28 @@ async function decodeCmyk(pipeline: Sharp): Promise<RawImage> {
 function classifyFailure(cause: unknown): SafeguardError {
   const text = cause instanceof Error ? cause.message : String(cause);
   if (/unsupported image format/i.test(text)) {
-    return new SafeguardError('unsupported_format', 'not an image in a supported format', undefined, {
-      cause,
-    });
+    return new SafeguardError(
+      'unsupported_format',
+      'not an image in a supported format',
+      undefined,
+      {
+        cause,
+      },
+    );
   }
   if (/pixel limit/i.test(text)) {
     return new SafeguardError('image_too_large', 'image exceeds the pixel limit', undefined, {
       cause,
     });
   }
-  return new SafeguardError('corrupt_image', `image could not be decoded: ${firstLine(text)}`, undefined, {
-    cause,
-  });
+  return new SafeguardError(
+    'corrupt_image',
+    `image could not be decoded: ${firstLine(text)}`,
+    undefined,
+    {
+      cause,
+    },
+  );
 }
 
 function firstLine(text: string): string {

@@ -12,8 +12,7 @@ export interface ErrorBody {
 }
 
 export type HashResponse =
-  | { id: number; ok: true; hashes: ImageHashes }
-  | { id: number; ok: false; error: ErrorBody };
+  { id: number; ok: true; hashes: ImageHashes } | { id: number; ok: false; error: ErrorBody };
 
 export function toErrorBody(error: unknown): ErrorBody {
   if (isSafeguardError(error)) return error.toJSON();

@@ -59,9 +59,14 @@ function ioError(cause: unknown): SafeguardError {
   if (code === 'ENOENT') return new SafeguardError('not_found', 'no such file or folder');
   if (code === 'EACCES') return new SafeguardError('io_error', 'permission denied');
   if (code === 'EISDIR') return new SafeguardError('not_a_file', 'is a folder');
-  return new SafeguardError('io_error', `could not read the file (${code ?? 'unknown error'})`, undefined, {
-    cause,
-  });
+  return new SafeguardError(
+    'io_error',
+    `could not read the file (${code ?? 'unknown error'})`,
+    undefined,
+    {
+      cause,
+    },
+  );
 }
 
 parentPort?.on('message', (request: HashRequest) => {

@@ -45,9 +45,7 @@ describe('safeguard hash', () => {
       expect(hash).toBe(want?.hash);
       expect(Number(quality)).toBe(want?.quality);
     }
-    expect(lines.map((l) => l.split(',')[2])).toEqual(
-      lines.map((l) => l.split(',')[2]).sort(),
-    );
+    expect(lines.map((l) => l.split(',')[2])).toEqual(lines.map((l) => l.split(',')[2]).sort());
   });
 
   it('--json gives one object per file in input order with MD5 and SHA-256', () => {

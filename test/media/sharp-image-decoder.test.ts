@@ -25,7 +25,7 @@ describe('SharpImageDecoder formats', () => {
     expect(pdqToHex((await pdqOf(webp)).hash)).toBe(pdqToHex(png.hash));
   });
 
-  it('lossy AVIF and JPEG stay within Meta\'s tolerance of 10 bits', async () => {
+  it("lossy AVIF and JPEG stay within Meta's tolerance of 10 bits", async () => {
     const png = await pdqOf(sourcePng);
     const avif = await sharp(sourcePng).avif({ quality: 80 }).toBuffer();
     const jpeg = await sharp(sourcePng).jpeg({ quality: 90 }).toBuffer();

@@ -8,7 +8,9 @@ export const sharedDir = resolve(repoRoot, '../shared');
 export const pdqDataDir = join(sharedDir, 'testdata/pdq');
 
 if (!existsSync(pdqDataDir)) {
-  throw new Error(`shared test data not found at ${pdqDataDir}: tests need ../shared beside the repo`);
+  throw new Error(
+    `shared test data not found at ${pdqDataDir}: tests need ../shared beside the repo`,
+  );
 }
 
 export interface ExpectedHash {

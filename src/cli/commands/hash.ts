@@ -3,7 +3,7 @@ import { SafeguardError } from '../../core/errors.js';
 import type { HashLimits, ImageHashes } from '../../service/hash-image.js';
 import { HashPool } from '../../worker/hash-pool.js';
 import { listInputs } from '../list-inputs.js';
-import { ProgressBar } from '../progress.js';
+import type { ProgressBar } from '../progress.js';
 
 export interface HashCommandOptions {
   json: boolean;
@@ -57,12 +57,10 @@ export async function runHash(
       } else {
         const path = input.path;
         queue.push(
-          pool
-            .hashFile(path, { limits: options.limits, dihedral: options.dihedral })
-            .then(
-              (hashes): Outcome => ({ path, hashes }),
-              (error: unknown): Outcome => ({ path, error: asSafeguardError(error) }),
-            ),
+          pool.hashFile(path, { limits: options.limits, dihedral: options.dihedral }).then(
+            (hashes): Outcome => ({ path, hashes }),
+            (error: unknown): Outcome => ({ path, error: asSafeguardError(error) }),
+          ),
         );
       }
       if (queue.length >= PROGRESS_MIN_FILES) out.progress?.setTotal(queue.length);

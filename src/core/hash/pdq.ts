@@ -70,10 +70,7 @@ export function computePdq(image: RawImage, scratch = new PdqScratch()): PdqResu
  * The 8 dihedral hashes from one DCT (pdqDihedralHash256esFromFloatLuma): each rotation or
  * flip of the image is a sign change and/or transpose of the DCT coefficients.
  */
-export function computePdqDihedral(
-  image: RawImage,
-  scratch = new PdqScratch(),
-): PdqDihedralResult {
+export function computePdqDihedral(image: RawImage, scratch = new PdqScratch()): PdqDihedralResult {
   const stages = computePdqStages(image, { blur64: true }, scratch);
   if (stages.tooSmall) {
     return { hashes: dihedralNames.map(() => new Uint32Array(8)), quality: 0 };
@@ -131,13 +128,17 @@ export function imageDomainQuality(buffer64x64: Float32Array): number {
   let gradientSum = 0;
   for (let i = 0; i < 63; i++) {
     for (let j = 0; j < 64; j++) {
-      const d = Math.trunc(f(f(f(buffer64x64[i * 64 + j] - buffer64x64[(i + 1) * 64 + j]) * 100) / 255));
+      const d = Math.trunc(
+        f(f(f(buffer64x64[i * 64 + j] - buffer64x64[(i + 1) * 64 + j]) * 100) / 255),
+      );
       gradientSum += Math.abs(d);
     }
   }
   for (let i = 0; i < 64; i++) {
     for (let j = 0; j < 63; j++) {
-      const d = Math.trunc(f(f(f(buffer64x64[i * 64 + j] - buffer64x64[i * 64 + j + 1]) * 100) / 255));
+      const d = Math.trunc(
+        f(f(f(buffer64x64[i * 64 + j] - buffer64x64[i * 64 + j + 1]) * 100) / 255),
+      );
       gradientSum += Math.abs(d);
     }
   }
