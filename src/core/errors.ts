@@ -5,6 +5,7 @@
 export const errorCodes = [
   'invalid_argument',
   'not_found',
+  'conflict',
   'empty_file',
   'file_too_large',
   'image_too_large',

@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Transaction } from 'kysely';
+import type { CreateTableBuilder, Kysely, Transaction } from 'kysely';
 import type { Database } from './database.js';
 
 /**
@@ -14,6 +14,11 @@ export interface DialectCapabilities {
    * holding a higher number, and a reader of changesSince would skip the lower one.
    */
   lockWriters(trx: Transaction<Database>): Promise<void>;
+  /**
+   * Brings the query planner's statistics up to date after a bulk change, so that the next
+   * reads (an index loader paging by id) get the plans meant for a big table.
+   */
+  refreshStatistics(db: Kysely<Database>): Promise<void>;
   /** Adds an auto-incrementing 64-bit integer primary key column, never reused. */
   addIdColumn<T extends string>(table: CreateTableBuilder<T>, name: string): CreateTableBuilder<T>;
 }

@@ -21,6 +21,10 @@ export type BankKind = (typeof bankKinds)[number];
 export const bankNameMaxLength = 100;
 export const defaultPdqThreshold = 31;
 export const maxPdqThreshold = 255;
+/** Longest signal value, in UTF-8 bytes (a URL may be long; an index key may not be huge). */
+export const signalValueMaxBytes = 2048;
+/** Largest `limit` of one page of signals or changes. */
+export const maxPageSize = 10_000;
 
 export interface Bank {
   readonly id: number;
@@ -127,8 +131,8 @@ export interface LiveSignalPage extends SignalPage {
 }
 
 /**
- * Throws SafeguardError: `invalid_argument` (bad name, threshold, type, value, limit; a bank
- * name already taken), `not_found` (no bank with that id).
+ * Throws SafeguardError: `invalid_argument` (bad name, threshold, type, value, limit),
+ * `conflict` (a bank name already taken), `not_found` (no bank with that id).
  */
 export interface BankStore {
   createBank(bank: NewBank): Promise<Bank>;
@@ -155,6 +159,9 @@ export interface BankStore {
   removeSignals(bankId: number, keys: readonly SignalKey[]): Promise<number>;
   /** Live signals of a bank, by ascending id, for streaming export. */
   listSignals(bankId: number, page: SignalPage): Promise<Signal[]>;
+
+  /** Signals by id (live or removed; unknown ids are left out), by ascending id. */
+  getSignals(ids: readonly number[]): Promise<Signal[]>;
 
   /** Live signals of the given types across all banks, by ascending id, to build an index. */
   loadLiveSignals(types: readonly SignalType[], page: LiveSignalPage): Promise<LiveSignal[]>;

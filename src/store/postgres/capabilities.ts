@@ -11,7 +11,14 @@ export const capabilities: DialectCapabilities = {
   // A transaction-scoped advisory lock, per schema: released at commit or rollback, also when
   // the connection dies. Readers are not blocked.
   async lockWriters(trx) {
-    await sql`select pg_advisory_xact_lock(${sql.lit(writerLockClass)}, hashtext(current_schema()))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${sql.lit(writerLockClass)}, hashtext(current_schema()))`.execute(
+      trx,
+    );
+  },
+  // Autovacuum would get there within a minute or so; until then PostgreSQL may think the
+  // table is tiny and sort the whole of it for every page of loadLiveSignals.
+  async refreshStatistics(db) {
+    await sql`analyze signals`.execute(db);
   },
   addIdColumn(table, name) {
     return table.addColumn(name, 'bigint', (col) => col.primaryKey().generatedAlwaysAsIdentity());

@@ -11,6 +11,9 @@ export const capabilities: DialectCapabilities = {
   async lockWriters(trx) {
     await sql`update store_state set last_seq = last_seq where id = 1`.execute(trx);
   },
+  async refreshStatistics(db) {
+    await sql`pragma optimize`.execute(db);
+  },
   addIdColumn(table, name) {
     return table.addColumn(name, 'integer', (col) => col.primaryKey().autoIncrement());
   },

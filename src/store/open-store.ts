@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { BankStore } from '../service/ports/bank-store.js';
+import type { Database } from './database.js';
+import { KyselyBankStore } from './kysely-bank-store.js';
+import { migrateToLatest } from './migrate-to-latest.js';
+import { connect as connectPostgres } from './postgres/connect.js';
+import { connect as connectSqlite } from './sqlite/connect.js';
+import type { StoreConnection } from './store-connection.js';
+
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+
+export interface StoreOptions {
+  /** The clock for the timestamps the store writes; the system clock by default. */
+  readonly now?: () => Date;
+}
+
+export interface Store {
+  readonly banks: BankStore;
+  /** For other adapters sharing the database; the bank tables belong to `banks`. */
+  readonly db: Kysely<Database>;
+  /** Closes the database (SQLite) or ends the pool (PostgreSQL). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured database and brings its schema up to date. SQLite: the file's
+ * directory must exist. PostgreSQL: the schema is created when missing.
+ */
+export async function openStore(config: StoreConfig, options: StoreOptions = {}): Promise<Store> {
+  const connection = await connect(config);
+  try {
+    await migrateToLatest(connection);
+  } catch (error) {
+    await connection.db.destroy();
+    throw error;
+  }
+  const { db, capabilities } = connection;
+  return {
+    banks: new KyselyBankStore(db, capabilities, options),
+    db,
+    close: () => db.destroy(),
+  };
+}
+
+function connect(config: StoreConfig): Promise<StoreConnection> {
+  switch (config.kind) {
+    case 'sqlite':
+      return connectSqlite(config);
+    case 'postgres':
+      return connectPostgres(config);
+  }
+}
