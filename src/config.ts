@@ -18,6 +18,12 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Address to listen on; 0.0.0.0 to accept connections from other hosts. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** How often each server applies bank changes made through other nodes, ms. */
+  SAFEGUARD_SYNC_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Longest a request may take, ms. */
+  SAFEGUARD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Largest image accepted, in decoded pixels (width*height). */
   SAFEGUARD_MAX_PIXELS: positiveInt(64_000_000),
   /** Largest file accepted, in bytes. */
@@ -33,6 +39,9 @@ export interface Config {
   readonly store: StoreConfig;
   readonly redisUrl: string | undefined;
   readonly port: number;
+  readonly host: string;
+  readonly syncIntervalMs: number;
+  readonly requestTimeoutMs: number;
   readonly limits: { readonly maxPixels: number; readonly maxBytes: number };
   readonly threads: number | undefined;
 }
@@ -64,6 +73,9 @@ export function loadConfig(
     store,
     redisUrl: e.REDIS_URL,
     port: e.PORT,
+    host: e.HOST,
+    syncIntervalMs: e.SAFEGUARD_SYNC_INTERVAL_MS,
+    requestTimeoutMs: e.SAFEGUARD_REQUEST_TIMEOUT_MS,
     limits: Object.freeze({ maxPixels: e.SAFEGUARD_MAX_PIXELS, maxBytes: e.SAFEGUARD_MAX_BYTES }),
     threads: e.SAFEGUARD_THREADS,
   });

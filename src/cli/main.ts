@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
+import { isSafeguardError } from '../core/errors.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerBankCommands } from './commands/bank.js';
 import { runHash } from './commands/hash.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerMatchCommand } from './commands/match.js';
+import { registerServeCommand } from './commands/serve.js';
 import { ProgressBar } from './progress.js';
 
 function positiveInt(value: string): number {
@@ -52,6 +58,11 @@ export function buildProgram(): Command {
       }
     });
 
+  registerBankCommands(program);
+  registerMatchCommand(program);
+  registerServeCommand(program);
+  registerKeysCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
@@ -75,6 +86,11 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) {
       process.stderr.write(`safeguard: ${error.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (isSafeguardError(error)) {
+      process.stderr.write(`safeguard: ${error.message} (${error.code})\n`);
+      process.exitCode = 1;
       return;
     }
     throw error;

@@ -24,6 +24,11 @@ export class ProgressBar {
     this.draw(false);
   }
 
+  set(done: number): void {
+    this.done = done;
+    this.draw(false);
+  }
+
   tick(n = 1): void {
     this.done += n;
     this.draw(false);

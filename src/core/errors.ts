@@ -13,6 +13,12 @@ export const errorCodes = [
   'corrupt_image',
   'not_a_file',
   'io_error',
+  'unauthorized',
+  'forbidden',
+  'unsupported_media_type',
+  'rate_limited',
+  'timeout',
+  'unavailable',
   'internal',
 ] as const;
 

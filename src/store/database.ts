@@ -1,5 +1,7 @@
 import type { Generated } from 'kysely';
 import type { BankAction, BankKind, SignalType } from '../service/ports/bank-store.js';
+import type { CaseStatus, CaseVerdict } from '../service/ports/case-store.js';
+import type { ScanKind, Verdict } from '../service/ports/scan-store.js';
 
 /**
  * The tables as Kysely sees them. Both dialects store the same shapes: ids and sequence
@@ -11,6 +13,11 @@ export interface Database {
   banks: BanksTable;
   signals: SignalsTable;
   bank_changes: BankChangesTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  scans: ScansTable;
+  cases: CasesTable;
 }
 
 /** One row (id = 1): the last sequence number handed out. */
@@ -57,4 +64,78 @@ export interface BankChangesTable {
   bank_id: number;
   kind: BankChangeKind;
   changed_at: string;
+}
+
+/** One row per scan, written once; JSON fields as text. No foreign keys: scans are many. */
+export interface ScansTable {
+  /** Chosen by the caller (a UUID, a ULID). */
+  id: string;
+  created_at: string;
+  kind: ScanKind;
+  verdict: Verdict;
+  content_id: string | null;
+  uploader_id: string | null;
+  key_id: string | null;
+  /** JSON: ScanHashes. */
+  hashes: string;
+  /** JSON: MatchReport[]. */
+  matches: string;
+  /** JSON: string[]. */
+  reasons: string;
+  duration_ms: number;
+}
+
+/**
+ * One case per flagged scan (unique scan_id). No foreign key to scans: a case may be opened
+ * before its scan's batch is recorded, and keeps what it needs of the scan.
+ */
+export interface CasesTable {
+  id: Generated<number>;
+  scan_id: string;
+  status: CaseStatus;
+  verdict: CaseVerdict;
+  content_id: string | null;
+  uploader_id: string | null;
+  /** JSON: the matched banks' names. */
+  banks: string;
+  created_at: string;
+  /** Strictly increasing per row: the row's version. */
+  updated_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+}
+
+/** API keys: metadata and the SHA-256 of the token, never the token. */
+export interface ApiKeysTable {
+  /** The public id in the token, `sg_<id>_<secret>`. */
+  id: string;
+  name: string;
+  /** JSON: Scope[]. */
+  scopes: string;
+  /** Lowercase hex SHA-256 of the whole token. */
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The hash chain of audit entries: seq 1, 2, 3, … with no gaps. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  /** Canonical JSON of an object: the text the hash covers. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id = 1): the last audit entry appended, written with it, to catch a cut tail. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
 }

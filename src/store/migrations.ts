@@ -92,5 +92,122 @@ export function createMigrations(capabilities: DialectCapabilities): Record<stri
         }
       },
     },
+    '0002_keys_and_audit': {
+      async up(db: Kysely<unknown>) {
+        // Keys: the token's SHA-256 only. Scopes are a JSON list with no check, so that a new
+        // scope needs no table rebuild; the store validates them both ways.
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'varchar(16)', (col) => col.primaryKey())
+          .addColumn('name', 'varchar(100)', (col) => col.notNull())
+          .addColumn('scopes', 'varchar(200)', (col) => col.notNull())
+          .addColumn('token_hash', 'varchar(64)', (col) =>
+            col.notNull().check(sql`length(token_hash) = 64`),
+          )
+          .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('last_used_at', 'varchar(32)')
+          .addColumn('revoked_at', 'varchar(32)')
+          .execute();
+
+        // The audit chain: seq 1, 2, 3, … with no gaps, each row hashing the one before.
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('seq', 'bigint', (col) => col.primaryKey().check(sql`seq > 0`))
+          .addColumn('at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('actor', 'varchar(200)', (col) => col.notNull())
+          .addColumn('action', 'varchar(100)', (col) => col.notNull())
+          .addColumn('subject', 'varchar(300)', (col) => col.notNull())
+          .addColumn('details', 'text', (col) => col.notNull())
+          .addColumn('prev_hash', 'varchar(64)', (col) => col.notNull())
+          .addColumn('hash', 'varchar(64)', (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createIndex('audit_log_action')
+          .on('audit_log')
+          .columns(['action', 'seq'])
+          .execute();
+        // The last row appended, updated with each append: a deleted tail shows against it.
+        await db.schema
+          .createTable('audit_head')
+          .addColumn('id', 'integer', (col) => col.primaryKey().check(sql`id = 1`))
+          .addColumn('seq', 'bigint', (col) => col.notNull())
+          .addColumn('hash', 'varchar(64)', (col) => col.notNull())
+          .execute();
+        await sql`insert into audit_head (id, seq, hash) values (1, 0, ${sql.lit('0'.repeat(64))})`.execute(
+          db,
+        );
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ['audit_head', 'audit_log', 'api_keys']) {
+          await db.schema.dropTable(table).execute();
+        }
+      },
+    },
+    '0003_scans_and_cases': {
+      async up(db: Kysely<unknown>) {
+        // No check on `kind`: a new kind of scan must not need a rebuild of a table this big.
+        await db.schema
+          .createTable('scans')
+          .addColumn('id', 'varchar(64)', (col) => col.primaryKey())
+          .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('kind', 'varchar(16)', (col) => col.notNull())
+          .addColumn('verdict', 'varchar(16)', (col) =>
+            col.notNull().check(sql`verdict in ('allow', 'review', 'block')`),
+          )
+          .addColumn('content_id', 'varchar(200)')
+          .addColumn('uploader_id', 'varchar(200)')
+          .addColumn('key_id', 'varchar(200)')
+          .addColumn('hashes', 'text', (col) => col.notNull())
+          .addColumn('matches', 'text', (col) => col.notNull())
+          .addColumn('reasons', 'text', (col) => col.notNull())
+          .addColumn('duration_ms', 'double precision', (col) => col.notNull())
+          .execute();
+        // Each list filter has an index ending in the page order (created_at, id); the
+        // optional ids only index the scans that have them.
+        await db.schema
+          .createIndex('scans_created_at')
+          .on('scans')
+          .columns(['created_at', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('scans_verdict')
+          .on('scans')
+          .columns(['verdict', 'created_at', 'id'])
+          .execute();
+        for (const column of ['content_id', 'uploader_id']) {
+          await db.schema
+            .createIndex(`scans_${column}`)
+            .on('scans')
+            .columns([column, 'created_at', 'id'])
+            .where(sql.ref(column), 'is not', null)
+            .execute();
+        }
+
+        await capabilities
+          .addIdColumn(db.schema.createTable('cases'), 'id')
+          .addColumn('scan_id', 'varchar(64)', (col) => col.notNull().unique())
+          .addColumn('status', 'varchar(16)', (col) =>
+            col.notNull().check(sql`status in ('open', 'confirmed', 'false_positive')`),
+          )
+          .addColumn('verdict', 'varchar(16)', (col) =>
+            col.notNull().check(sql`verdict in ('review', 'block')`),
+          )
+          .addColumn('content_id', 'varchar(200)')
+          .addColumn('uploader_id', 'varchar(200)')
+          .addColumn('banks', 'text', (col) => col.notNull())
+          .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('updated_at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('decided_by', 'varchar(200)')
+          .addColumn('decided_at', 'varchar(32)')
+          .addColumn('note', 'text')
+          .execute();
+        await db.schema.createIndex('cases_status').on('cases').columns(['status', 'id']).execute();
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ['cases', 'scans']) {
+          await db.schema.dropTable(table).execute();
+        }
+      },
+    },
   };
 }

@@ -1,7 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { BankStore } from '../service/ports/bank-store.js';
+import type { AuditLog } from '../service/ports/audit-log.js';
+import type { CaseStore } from '../service/ports/case-store.js';
+import type { KeyStore } from '../service/ports/key-store.js';
+import type { ScanStore } from '../service/ports/scan-store.js';
 import type { Database } from './database.js';
+import { KyselyAuditLog } from './kysely-audit-log.js';
 import { KyselyBankStore } from './kysely-bank-store.js';
+import { KyselyCaseStore } from './kysely-case-store.js';
+import { KyselyKeyStore } from './kysely-key-store.js';
+import { KyselyScanStore } from './kysely-scan-store.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { connect as connectPostgres } from './postgres/connect.js';
 import { connect as connectSqlite } from './sqlite/connect.js';
@@ -18,6 +26,10 @@ export interface StoreOptions {
 
 export interface Store {
   readonly banks: BankStore;
+  readonly scans: ScanStore;
+  readonly cases: CaseStore;
+  readonly keys: KeyStore;
+  readonly audit: AuditLog;
   /** For other adapters sharing the database; the bank tables belong to `banks`. */
   readonly db: Kysely<Database>;
   /** Closes the database (SQLite) or ends the pool (PostgreSQL). */
@@ -39,6 +51,10 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
   const { db, capabilities } = connection;
   return {
     banks: new KyselyBankStore(db, capabilities, options),
+    scans: new KyselyScanStore(db, capabilities),
+    cases: new KyselyCaseStore(db, options),
+    keys: new KyselyKeyStore(db, capabilities, options),
+    audit: new KyselyAuditLog(db, capabilities, options),
     db,
     close: () => db.destroy(),
   };

@@ -7,16 +7,20 @@
  * database. Signal values are stored as given: the caller normalizes them (lowercase hex).
  */
 
-export const signalTypes = ['pdq', 'md5', 'sha256', 'vpdq', 'photodna', 'url'] as const;
-export type SignalType = (typeof signalTypes)[number];
+import type { SignalType } from '../../core/signal-formats/signal.js';
+import type { SignalMetadata } from '../../core/signal-formats/signal.js';
 
-/** What a match in the bank asks for. */
-export const bankActions = ['block', 'review'] as const;
-export type BankAction = (typeof bankActions)[number];
-
-/** A `match` bank lists content to act on; an `allow` bank lists known-good content. */
-export const bankKinds = ['match', 'allow'] as const;
-export type BankKind = (typeof bankKinds)[number];
+export { signalTypes, type SignalType } from '../../core/signal-formats/signal.js';
+export type { SignalMetadata } from '../../core/signal-formats/signal.js';
+/** `block` or `review`: what a match in the bank asks for. `match` banks list content to act
+ * on; `allow` banks list known-good content. Defined with the verdict policy, in core. */
+export {
+  bankActions,
+  bankKinds,
+  type BankAction,
+  type BankKind,
+} from '../../core/policy/decide-verdict.js';
+import type { BankAction, BankKind } from '../../core/policy/decide-verdict.js';
 
 export const bankNameMaxLength = 100;
 export const defaultPdqThreshold = 31;
@@ -54,13 +58,6 @@ export interface BankPatch {
   readonly kind?: BankKind;
   readonly pdqThreshold?: number;
   readonly enabled?: boolean;
-}
-
-export interface SignalMetadata {
-  readonly category?: string;
-  readonly source?: string;
-  readonly sourceId?: string;
-  readonly note?: string;
 }
 
 export interface SignalKey {

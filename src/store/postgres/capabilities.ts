@@ -1,8 +1,13 @@
 import { sql } from 'kysely';
-import type { DialectCapabilities } from '../dialect-capabilities.js';
+import type { DialectCapabilities, ExclusiveLock } from '../dialect-capabilities.js';
 
 /** First key of the advisory lock that serializes writers; the second is the schema's hash. */
 const writerLockClass = 0x5afe;
+/** First keys of the named locks: each its own, so an audit append never waits for an import. */
+const exclusiveLockClass: Readonly<Record<ExclusiveLock, number>> = {
+  audit_log: 0x5afe_a0d1,
+  api_keys: 0x5afe_4e75,
+};
 
 /** PostgreSQL (pg). */
 export const capabilities: DialectCapabilities = {
@@ -12,6 +17,11 @@ export const capabilities: DialectCapabilities = {
   // the connection dies. Readers are not blocked.
   async lockWriters(trx) {
     await sql`select pg_advisory_xact_lock(${sql.lit(writerLockClass)}, hashtext(current_schema()))`.execute(
+      trx,
+    );
+  },
+  async lockExclusive(trx, lock) {
+    await sql`select pg_advisory_xact_lock(${sql.lit(exclusiveLockClass[lock])}, hashtext(current_schema()))`.execute(
       trx,
     );
   },

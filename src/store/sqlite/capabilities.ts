@@ -11,6 +11,10 @@ export const capabilities: DialectCapabilities = {
   async lockWriters(trx) {
     await sql`update store_state set last_seq = last_seq where id = 1`.execute(trx);
   },
+  // The same write-first trick: SQLite's one write lock serializes every named lock too.
+  async lockExclusive(trx) {
+    await sql`update store_state set last_seq = last_seq where id = 1`.execute(trx);
+  },
   async refreshStatistics(db) {
     await sql`pragma optimize`.execute(db);
   },

@@ -1,0 +1,61 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Config } from './config.js';
+import { MatchIndex } from './service/match-index.js';
+import type { AuditLog } from './service/ports/audit-log.js';
+import type { BankStore } from './service/ports/bank-store.js';
+import type { CaseStore } from './service/ports/case-store.js';
+import type { KeyStore } from './service/ports/key-store.js';
+import type { ScanStore } from './service/ports/scan-store.js';
+import { openStore, type Store } from './store/open-store.js';
+import { HashPool } from './worker/hash-pool.js';
+
+/**
+ * The one place adapters are wired to services. Everything heavy is created on first use:
+ * a `bank list` opens the database and nothing else.
+ */
+export interface App {
+  readonly config: Config;
+  readonly bankStore: BankStore;
+  readonly scanStore: ScanStore;
+  readonly caseStore: CaseStore;
+  readonly keyStore: KeyStore;
+  readonly auditLog: AuditLog;
+  /** Loaded (from the store's snapshot) on first call. */
+  matchIndex(): Promise<MatchIndex>;
+  hasher(): HashPool;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config): Promise<App> {
+  if (config.store.kind === 'sqlite') {
+    await mkdir(dirname(config.store.path), { recursive: true });
+  }
+  const store: Store = await openStore(config.store);
+  let pool: HashPool | undefined;
+  let index: Promise<MatchIndex> | undefined;
+  return {
+    config,
+    bankStore: store.banks,
+    scanStore: store.scans,
+    caseStore: store.cases,
+    keyStore: store.keys,
+    auditLog: store.audit,
+    matchIndex() {
+      index ??= (async () => {
+        const matchIndex = new MatchIndex({ bankStore: store.banks });
+        await matchIndex.load();
+        return matchIndex;
+      })();
+      return index;
+    },
+    hasher() {
+      pool ??= new HashPool(config.threads);
+      return pool;
+    },
+    async close() {
+      await pool?.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from '../metrics.js';
+import { sendProblem } from '../problem.js';
+
+export interface HealthRouteDeps {
+  readonly metrics: Metrics;
+  /** Throws (or rejects) when the server cannot serve: database unreachable, index not loaded. */
+  readonly ready: () => Promise<void>;
+  /** Refreshes gauges (index size) before /metrics is scraped. */
+  readonly collect: () => void;
+}
+
+/** /healthz (the process is up), /readyz (it can serve), /metrics (Prometheus); no auth. */
+export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void {
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      await deps.ready();
+      return { status: 'ready' };
+    } catch (error) {
+      return sendProblem(
+        reply,
+        request,
+        'unavailable',
+        `not ready: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    deps.collect();
+    return reply
+      .type(deps.metrics.registry.contentType)
+      .send(await deps.metrics.registry.metrics());
+  });
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.js';
+import { ScanRecorder } from '../service/scan-recorder.js';
+import { createAuditRecorder } from './audit-recorder.js';
+import { createServer } from './create-server.js';
+import { createKeyAuthenticator } from './key-authenticator.js';
+import { Metrics } from './metrics.js';
+
+export interface ApiOptions {
+  /** How often the match index polls the store for bank changes from other nodes, ms. */
+  readonly syncIntervalMs: number;
+  readonly requestTimeoutMs: number;
+  readonly logger?: boolean;
+}
+
+export interface Api {
+  readonly server: FastifyInstance;
+  /** Writes the scans and verdict audit entries still buffered. */
+  flush(): Promise<void>;
+  /** Stops following, flushes recorded scans, closes the server (not the app). */
+  close(): Promise<void>;
+}
+
+/** Wires the HTTP API onto an app: the match index, hashing threads, stores, audit. */
+export async function startApi(app: App, options: ApiOptions): Promise<Api> {
+  const matchIndex = await app.matchIndex();
+  const metrics = new Metrics();
+  const authenticator = createKeyAuthenticator(app.keyStore);
+  const audit = createAuditRecorder(app.auditLog);
+  const logError = (error: unknown) => {
+    process.stderr.write(`safeguard: ${error instanceof Error ? error.message : String(error)}\n`);
+  };
+  const recorder = new ScanRecorder({
+    scanStore: app.scanStore,
+    caseStore: app.caseStore,
+    appendAudit: async (entries) => {
+      for (let i = 0; i < entries.length; i += 1000) {
+        await app.auditLog.appendMany(
+          entries.slice(i, i + 1000).map((e) => ({ ...e, details: e.details as never })),
+        );
+      }
+    },
+    onError: logError,
+  });
+  const stopFollowing = matchIndex.follow(options.syncIntervalMs, logError);
+  const server = await createServer({
+    metrics,
+    logger: options.logger ?? false,
+    limits: { maxBytes: app.config.limits.maxBytes, requestTimeoutMs: options.requestTimeoutMs },
+    scan: {
+      scan: {
+        hasher: app.hasher(),
+        matchIndex,
+        bankStore: app.bankStore,
+        limits: app.config.limits,
+      },
+      authenticator,
+      maxBytes: app.config.limits.maxBytes,
+      onScanned: async (request, result) => {
+        metrics.verdicts.inc({ kind: result.kind, verdict: result.verdict });
+        return recorder.record(result, request.principal?.keyId);
+      },
+    },
+    banks: { bankStore: app.bankStore, authenticator, audit },
+    cases: {
+      caseStore: app.caseStore,
+      scanStore: app.scanStore,
+      authenticator,
+      audit,
+      pendingScan: (id) => recorder.pending(id),
+    },
+    health: {
+      ready: async () => {
+        await app.bankStore.currentSeq();
+      },
+      collect: () => {
+        const stats = matchIndex.stats();
+        for (const [type, n] of Object.entries(stats.signals))
+          metrics.indexSignals.set({ type }, n);
+        metrics.indexSeq.set(stats.seq);
+      },
+    },
+  });
+  return {
+    server,
+    flush: () => recorder.flush(),
+    async close() {
+      stopFollowing();
+      await server.close();
+      await recorder.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { pdqFromHex } from '../core/hash/pdq-hash.js';
+import { decideVerdict, type Hit, type Verdict } from '../core/policy/decide-verdict.js';
+import type { MatchIndex } from './match-index.js';
+import type { BankStore, SignalMetadata } from './ports/bank-store.js';
+
+/** PDQ hashes below this quality are not matched: Meta's recommendation, what HMA does. */
+export const MIN_PDQ_QUALITY = 50;
+
+export interface HashesToMatch {
+  readonly pdq?: { readonly hash: string; readonly quality?: number };
+  readonly md5?: string;
+  readonly sha256?: string;
+}
+
+export interface MatchReport {
+  readonly bank: string;
+  readonly bankId: number;
+  readonly action: 'block' | 'review';
+  readonly signalType: 'pdq' | 'md5' | 'sha256';
+  readonly value: string;
+  readonly distance: number;
+  readonly metadata: SignalMetadata | null;
+}
+
+export interface MatchOutcome {
+  readonly verdict: Verdict;
+  readonly matches: readonly MatchReport[];
+  /** Matches an allow bank suppressed (known false positives), for the record. */
+  readonly suppressed: readonly MatchReport[];
+  readonly reasons: readonly string[];
+}
+
+/**
+ * Looks one item's hashes up in every bank and decides the verdict. A PDQ hash whose quality
+ * is known and below MIN_PDQ_QUALITY is not looked up (too flat to mean anything); the
+ * reasons say so.
+ */
+export async function matchHashes(
+  deps: { matchIndex: MatchIndex; bankStore: Pick<BankStore, 'getSignals'> },
+  hashes: HashesToMatch,
+): Promise<MatchOutcome> {
+  const lowQuality = hashes.pdq?.quality !== undefined && hashes.pdq.quality < MIN_PDQ_QUALITY;
+  const hits = deps.matchIndex.lookup({
+    pdq: hashes.pdq && !lowQuality ? [pdqFromHex(hashes.pdq.hash)] : [],
+    md5: hashes.md5 ? [hashes.md5] : [],
+    sha256: hashes.sha256 ? [hashes.sha256] : [],
+  });
+  const policies = deps.matchIndex.bankPolicies();
+  const decision = decideVerdict(hits, policies);
+  const shown = [...decision.matches, ...decision.suppressed];
+  const signals = await deps.bankStore.getSignals(shown.map((hit) => hit.signalId));
+  const metadataOf = new Map(signals.map((s) => [s.id, s.metadata]));
+  const report = (hit: Hit): MatchReport => {
+    const bank = policies.get(hit.bankId);
+    return {
+      bank: bank?.name ?? String(hit.bankId),
+      bankId: hit.bankId,
+      action: bank?.action ?? 'review',
+      signalType: hit.signalType,
+      value: hit.value,
+      distance: hit.distance,
+      metadata: metadataOf.get(hit.signalId) ?? null,
+    };
+  };
+  const reasons = [...decision.reasons];
+  if (lowQuality) {
+    reasons.unshift(
+      `pdq quality ${hashes.pdq?.quality} is below ${MIN_PDQ_QUALITY}: PDQ not matched`,
+    );
+  }
+  return {
+    verdict: decision.verdict,
+    matches: decision.matches.map(report),
+    suppressed: decision.suppressed.map(report),
+    reasons,
+  };
+}
