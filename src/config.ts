@@ -13,6 +13,11 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** PostgreSQL schema for Safeguard's tables (default public): several instances, one database. */
+  SAFEGUARD_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
+    .optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
@@ -32,7 +37,8 @@ const envSchema = z.object({
   SAFEGUARD_THREADS: z.coerce.number().int().min(1).max(256).optional(),
 });
 
-export type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type StoreConfig =
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema?: string };
 
 export interface Config {
   readonly dataDir: string;
@@ -66,7 +72,7 @@ export function loadConfig(
   const e = parsed.data;
   const dataDir = overrides.dataDir ?? e.SAFEGUARD_DATA_DIR;
   const store: StoreConfig = e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL }
+    ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.SAFEGUARD_DB_SCHEMA }
     : { kind: 'sqlite', path: `${dataDir.replace(/\/+$/, '')}/safeguard.sqlite` };
   return Object.freeze({
     dataDir,
