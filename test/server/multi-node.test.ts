@@ -82,7 +82,9 @@ describe.skipIf(!databaseUrl)('several nodes on one PostgreSQL', () => {
 
     expect((await call(portA, '/v1/banks', { name: 'shared' })).status).toBe(201);
     const md5 = 'c0ffee00'.repeat(4);
-    const before = await (await call(portB, '/v1/lookup', { md5: [md5] })).json();
+    const before = (await (await call(portB, '/v1/lookup', { md5: [md5] })).json()) as {
+      verdict: string;
+    };
     expect(before.verdict).toBe('allow');
 
     expect(
@@ -92,7 +94,9 @@ describe.skipIf(!databaseUrl)('several nodes on one PostgreSQL', () => {
     const added = Date.now();
     let verdict = 'allow';
     while (verdict === 'allow' && Date.now() - added < 5000) {
-      verdict = (await (await call(portB, '/v1/lookup', { md5: [md5] })).json()).verdict;
+      verdict = (
+        (await (await call(portB, '/v1/lookup', { md5: [md5] })).json()) as { verdict: string }
+      ).verdict;
       if (verdict === 'allow') await new Promise((r) => setTimeout(r, 20));
     }
     const elapsed = Date.now() - added;
