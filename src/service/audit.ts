@@ -21,7 +21,7 @@ export function keySubject(keyId: string): string {
  */
 export function describeAuditVerification(result: AuditChainVerification): string {
   if (result.ok) {
-    return `ok: ${result.rows} rows${result.rows > 0 ? `, head ${result.head.hash}` : ''}`;
+    return `ok: ${result.rows} ${result.rows === 1 ? 'row' : 'rows'}${result.rows > 0 ? `, head ${result.head.hash}` : ''}`;
   }
   const { seq, reason, explanation } = result.firstBad;
   return `audit log broken at row ${seq} (${reason}): ${explanation}`;

@@ -36,7 +36,11 @@ export function describeAuditLogContract(kind: DatabaseKind): void {
         ...entry(2),
         at: '2023-01-01T00:00:00.000Z',
       });
-      expect(second).toMatchObject({ seq: 2, prevHash: first.hash, at: '2023-01-01T00:00:00.000Z' });
+      expect(second).toMatchObject({
+        seq: 2,
+        prevHash: first.hash,
+        at: '2023-01-01T00:00:00.000Z',
+      });
       const row = await fixture.store.db
         .selectFrom('audit_log')
         .select('details')
@@ -78,9 +82,9 @@ export function describeAuditLogContract(kind: DatabaseKind): void {
       expect(await seqs({ order: 'desc', limit: 3 })).toEqual([12, 11, 10]);
       expect(await seqs({ order: 'desc', beforeSeq: 10, limit: 2 })).toEqual([9, 8]);
       expect(await seqs({ action: 'bank.update', limit: 10 })).toEqual([3, 6, 9, 12]);
-      expect(await seqs({ action: 'bank.update', afterSeq: 3, beforeSeq: 12, limit: 10 })).toEqual(
-        [6, 9],
-      );
+      expect(await seqs({ action: 'bank.update', afterSeq: 3, beforeSeq: 12, limit: 10 })).toEqual([
+        6, 9,
+      ]);
       expect(await seqs({ action: 'key.create', limit: 10 })).toEqual([]);
     });
 
@@ -104,7 +108,11 @@ export function describeAuditLogContract(kind: DatabaseKind): void {
       for (const [bad, message] of cases) {
         await expectSafeguardError(fixture.store.audit.append(bad), 'invalid_argument', message);
       }
-      await expectSafeguardError(fixture.store.audit.list({ limit: 0 }), 'invalid_argument', /limit/);
+      await expectSafeguardError(
+        fixture.store.audit.list({ limit: 0 }),
+        'invalid_argument',
+        /limit/,
+      );
       await expectSafeguardError(
         fixture.store.audit.list({ limit: 1, afterSeq: -1 }),
         'invalid_argument',
@@ -146,7 +154,10 @@ export function describeAuditLogContract(kind: DatabaseKind): void {
           })(),
         ),
       );
-      expect(await fixture.store.audit.verify({ pageSize: 9 })).toMatchObject({ ok: true, rows: 72 });
+      expect(await fixture.store.audit.verify({ pageSize: 9 })).toMatchObject({
+        ok: true,
+        rows: 72,
+      });
     });
   });
 }

@@ -39,22 +39,32 @@ describe.skipIf(databaseUrl === undefined)('AuditLog on postgres: concurrent app
             { actor: 'system', action: 'scan.verdict', subject, details: { i, part: 2 } },
           ]);
         } else {
-          await store.audit.append({ actor: 'system', action: 'scan.verdict', subject, details: { i } });
+          await store.audit.append({
+            actor: 'system',
+            action: 'scan.verdict',
+            subject,
+            details: { i },
+          });
         }
       }
     };
     try {
       await Promise.all(
-        writers.flatMap((store, writer) => [0, 1, 2, 3].map((worker) => work(store, writer, worker))),
+        writers.flatMap((store, writer) =>
+          [0, 1, 2, 3].map((worker) => work(store, writer, worker)),
+        ),
       );
     } finally {
       writing = false;
+      await verifying.catch(() => undefined);
     }
     expect(await verifying).toBeGreaterThan(0);
     const total = 2 * 4 * (15 + 3);
     expect(await reader.audit.verify()).toMatchObject({ ok: true, rows: total });
     const entries = await reader.audit.list({ limit: 1000 });
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    expect(new Set(entries.map((e) => `${e.subject}/${JSON.stringify(e.details)}`)).size).toBe(total);
+    expect(new Set(entries.map((e) => `${e.subject}/${JSON.stringify(e.details)}`)).size).toBe(
+      total,
+    );
   });
 });

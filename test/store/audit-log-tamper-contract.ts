@@ -75,7 +75,11 @@ export function describeAuditLogTamperContract(kind: DatabaseKind): void {
       await appendTen(fixture.store);
       // Through a free seq: PostgreSQL checks the primary key row by row.
       const move = (from: number, to: number) =>
-        fixture.store.db.updateTable('audit_log').set({ seq: to }).where('seq', '=', from).execute();
+        fixture.store.db
+          .updateTable('audit_log')
+          .set({ seq: to })
+          .where('seq', '=', from)
+          .execute();
       await move(5, 1_000);
       await move(6, 5);
       await move(1_000, 6);
