@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -294,10 +294,18 @@ export function registerBankRoutes(root: FastifyInstance, deps: BankRouteDeps): 
         );
       }
       const bank = await requireBank(deps.bankStore, request.params.bank);
-      const result = await importBankFile({ bankStore: deps.bankStore }, bank.name, body, {
+      // The reader destroys its source when it stops at a bad line; destroying the request
+      // itself would drop the connection before the 400 goes out. So it reads a pipe, and
+      // whatever is left of the request is drained.
+      const source = new PassThrough();
+      body.pipe(source);
+      const result = await importBankFile({ bankStore: deps.bankStore }, bank.name, source, {
         format: request.query.format,
         defaultType: request.query.type,
         name: 'request body',
+      }).finally(() => {
+        body.unpipe(source);
+        body.resume();
       });
       await deps.audit.record(request, 'signals.import', `bank:${bank.id}`, {
         added: result.added,
@@ -329,7 +337,7 @@ export function registerBankRoutes(root: FastifyInstance, deps: BankRouteDeps): 
         'content-disposition',
         `attachment; filename="${bank.name.replace(/[^\w.-]/g, '_')}.${request.query.format === 'threatexchange' ? 'txt' : request.query.format}"`,
       );
-      const stream = new (await import('node:stream')).PassThrough();
+      const stream = new PassThrough();
       void exportBank({ bankStore: deps.bankStore }, bank.name, request.query.format, stream).catch(
         (error: unknown) => stream.destroy(error as Error),
       );
