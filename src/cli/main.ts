@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { isSafeguardError } from '../core/errors.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerBankCommands } from './commands/bank.js';
+import { registerGroomingCommands } from './commands/grooming.js';
 import { runHash } from './commands/hash.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerMatchCommand } from './commands/match.js';
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerKeysCommands(program);
   registerAuditCommands(program);
+  registerGroomingCommands(program);
   return program;
 }
 

@@ -34,6 +34,8 @@ export interface MessageScore {
   readonly hits: readonly SignalHit[];
   /** The author's current window probability (0 until minMessages). */
   readonly authorScore: number;
+  /** The lowest of the author's last `persistence` window probabilities: what alerts compare. */
+  readonly sustainedScore: number;
   /** The highest risk any participant reached so far in this conversation. */
   readonly conversationRisk: number;
   readonly likelyGroomer: string | null;
@@ -44,6 +46,7 @@ export interface MessageScore {
 interface AuthorState {
   readonly window: Array<{ index: number; features: MessageFeatures }>;
   count: number;
+  recent: number[];
   peak: number;
   alerted: boolean;
   statedAge: number | undefined;
@@ -65,6 +68,8 @@ export class ConversationRisk {
   private lastTime: string | number | null = null;
   /** Messages whose time went backwards (kept, scored in arrival order). */
   outOfOrder = 0;
+  /** Alerts raised so far (at most one per author). */
+  alerts = 0;
 
   constructor(
     private readonly model: GroomingModel,
@@ -104,7 +109,7 @@ export class ConversationRisk {
     const features = extractMessageFeatures(text, messageIndex);
     let state = this.authors.get(author);
     if (state === undefined) {
-      state = { window: [], count: 0, peak: 0, alerted: false, statedAge: undefined };
+      state = { window: [], count: 0, recent: [], peak: 0, alerted: false, statedAge: undefined };
       this.authors.set(author, state);
     }
     state.count++;
@@ -113,6 +118,7 @@ export class ConversationRisk {
     state.statedAge = statedAge(features.normalized) ?? state.statedAge;
 
     let authorScore = 0;
+    let sustainedScore = 0;
     let alert: GroomingAlert | null = null;
     if (state.count >= this.model.minMessages) {
       const shift = this.ageShift(author);
@@ -121,14 +127,19 @@ export class ConversationRisk {
         windowVector(state.window.map((w) => w.features)),
         shift,
       );
-      if (authorScore > state.peak) state.peak = authorScore;
+      state.recent.push(authorScore);
+      if (state.recent.length > this.model.persistence) state.recent.shift();
+      if (state.recent.length === this.model.persistence)
+        sustainedScore = Math.min(...state.recent);
+      if (sustainedScore > state.peak) state.peak = sustainedScore;
       if (state.peak > this.risk) {
         this.risk = state.peak;
         this.groomer = author;
       }
-      if (!state.alerted && authorScore >= this.model.threshold) {
+      if (!state.alerted && sustainedScore >= this.model.threshold) {
         state.alerted = true;
-        alert = this.buildAlert(author, state, messageIndex, authorScore, shift);
+        this.alerts++;
+        alert = this.buildAlert(author, state, messageIndex, sustainedScore, shift);
       }
     }
     return {
@@ -136,6 +147,7 @@ export class ConversationRisk {
       author,
       hits: features.hits,
       authorScore,
+      sustainedScore,
       conversationRisk: this.risk,
       likelyGroomer: this.groomer,
       truncated,

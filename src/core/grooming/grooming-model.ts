@@ -16,6 +16,8 @@ export interface OperatingPoint {
   readonly window: number;
   /** No alert before an author has written this many messages in the conversation. */
   readonly minMessages: number;
+  /** An alert needs this many consecutive windows of one author at or above the threshold. */
+  readonly persistence: number;
   /** Logit added when an author talks to a participant who is (or says they are) a minor. */
   readonly ageGapBoost: number;
   /** Logit added (usually negative) when the author is a declared minor. */
@@ -56,7 +58,7 @@ export function groomingModelToJson(model: GroomingModel, minAbsWeight = 1e-4): 
     values.push(round(w, 4));
     last = i;
   });
-  const { threshold, window, minMessages, ageGapBoost, minorAuthorShift } = model;
+  const { threshold, window, minMessages, persistence, ageGapBoost, minorAuthorShift } = model;
   return {
     format: MODEL_FORMAT,
     version: 1,
@@ -69,6 +71,7 @@ export function groomingModelToJson(model: GroomingModel, minAbsWeight = 1e-4): 
       threshold: round(threshold, 6),
       window,
       minMessages,
+      persistence,
       ageGapBoost,
       minorAuthorShift,
     },
@@ -100,7 +103,7 @@ export function parseGroomingModel(value: unknown): ModelParse {
   const op = value.operatingPoint;
   if (
     !isRecord(op) ||
-    !['threshold', 'window', 'minMessages', 'ageGapBoost', 'minorAuthorShift'].every(
+    !['threshold', 'window', 'minMessages', 'persistence', 'ageGapBoost', 'minorAuthorShift'].every(
       (k) => typeof op[k] === 'number',
     )
   )
@@ -125,6 +128,7 @@ export function parseGroomingModel(value: unknown): ModelParse {
       threshold: op.threshold as number,
       window: Math.max(1, Math.floor(op.window as number)),
       minMessages: Math.max(1, Math.floor(op.minMessages as number)),
+      persistence: Math.max(1, Math.floor(op.persistence as number)),
       ageGapBoost: op.ageGapBoost as number,
       minorAuthorShift: op.minorAuthorShift as number,
       stats: isRecord(value.stats) ? value.stats : {},

@@ -20,6 +20,8 @@ export interface TrainOptions {
 export interface Example {
   readonly x: SparseVector;
   readonly y: 0 | 1;
+  /** Example weight (default 1), e.g. to count scarce hard negatives more. */
+  readonly weight?: number;
 }
 
 export function logit(model: LinearModel, x: SparseVector): number {
@@ -54,7 +56,7 @@ export function trainLogistic(examples: readonly Example[], options: TrainOption
       const ex = examples[k];
       if (ex === undefined) continue;
       const p = sigmoid(logit({ weights: w, bias }, ex.x));
-      const sampleWeight = ex.y === 1 ? options.positiveWeight : 1;
+      const sampleWeight = (ex.y === 1 ? options.positiveWeight : 1) * (ex.weight ?? 1);
       const err = (p - ex.y) * sampleWeight;
       const { index, value } = ex.x;
       for (let i = 0; i < index.length; i++) {

@@ -19,7 +19,6 @@ const LEET: Readonly<Record<string, string>> = {
   '@': 'a',
   '3': 'e',
   '1': 'i',
-  '!': 'i',
   '0': 'o',
   '5': 's',
   $: 's',
@@ -49,7 +48,7 @@ export function normalizeText(raw: string): NormalizedText {
       const next = lower[i + 1];
       const digitRun = /[0-9]/.test(prev ?? '') || /[0-9]/.test(next ?? '');
       if ((isLetter(prev) || isLetter(next)) && !(digitRun && !/[a-z]/.test(c))) c = leet;
-      else if (c === '@' || c === '$' || c === '!') c = ' ';
+      else if (c === '@' || c === '$') c = ' ';
     }
     if (c === '\u2019') c = "'";
     if (!(isLetter(c) || (c >= '0' && c <= '9') || c === "'")) c = ' ';

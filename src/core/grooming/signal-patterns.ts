@@ -72,7 +72,7 @@ const patterns: Readonly<Record<SignalCode, readonly string[]>> = {
     `special (?:friend|bond|connection|relationship)`,
   ],
   secrecy: [
-    `${DONT} tell (?:any ?one|any ?body|no ?one|no ?body|${YOUR}|${KIN}|ppl|people|friends)`,
+    `${DONT} tell (?:any ?one|any ?body|no ?one|no ?body|${YOUR}|${KIN}|ppl|people|friends|her|him|them)`,
     'our (?:little )?secret',
     `(?:keep|kept) (?:it|this|that|us) (?:a )?(?:secret|quiet|between us|private)`,
     `between (?:us|${YOU} and me|me and ${YOU})`,

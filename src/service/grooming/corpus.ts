@@ -115,7 +115,7 @@ export function rebuildChats(conversations: readonly CorpusConversation[]): Corp
   }
   return [...byGroup.values()].map((parts) => {
     const sorted = [...parts].sort((a, b) => a.part - b.part);
-    const first = sorted[0] as CorpusConversation;
+    const first = sorted[0];
     return {
       ...first,
       id: first.group,

@@ -130,3 +130,41 @@ export function buildReport(
     throughput: { messagesPerSecond: input.messagesPerSecond },
   };
 }
+
+/** Slices whose false-positive rate the operating point must keep low (EVALUATION.md). */
+export const HARD_SLICES: readonly string[] = [
+  'chatroom-teens',
+  'chatroom-20s',
+  'chatroom-40s',
+  'chatroom-adults',
+];
+
+/**
+ * The operating threshold, chosen on out-of-fold scores only: the highest author-level F0.5
+ * among the thresholds whose false-positive rate is at most `maxHardFpr` on every hard slice
+ * (streaming conversations of the chat rooms; chat-room authors and decoys); if none
+ * qualifies, the highest F0.5 overall.
+ */
+export function bestThresholdUnderLimits(
+  oof: { conversations: readonly ScoredConversation[]; authors: readonly ScoredAuthor[] },
+  maxHardFpr = 0.005,
+): number {
+  const candidates = [
+    ...new Set(oof.authors.filter((a) => a.label === 1).map((a) => a.score)),
+  ].sort((a, b) => a - b);
+  const hardKeys = [
+    ...HARD_SLICES,
+    ...HARD_SLICES.map((s) => `authors/${s}/other`),
+    'authors/grooming-decoy/decoy',
+  ];
+  const step = Math.max(1, Math.floor(candidates.length / 400));
+  let best = { t: 1, f: -1, ok: false };
+  for (let i = 0; i < candidates.length; i += step) {
+    const t = candidates[i] ?? 1;
+    const f = authorMetrics(oof.authors, t).f05;
+    const rates = sliceRates(oof.conversations, oof.authors, t);
+    const ok = hardKeys.every((s) => (rates[s]?.falsePositiveRate ?? 0) <= maxHardFpr);
+    if ((ok && !best.ok) || (ok === best.ok && f > best.f)) best = { t, f, ok };
+  }
+  return best.t;
+}

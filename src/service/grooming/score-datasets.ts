@@ -45,7 +45,12 @@ export function scoreDatasets(
   const authors = data.authors.map((a) => {
     const random = createRandom(fnv1a(a.id, seed >>> 0));
     const window = evaluationWindow(a, data.negativeLengths, random);
-    return { slice: a.slice, role: a.role, label: a.label, score: scoreAuthorWindow(model, window) };
+    return {
+      slice: a.slice,
+      role: a.role,
+      label: a.label,
+      score: scoreAuthorWindow(model, window),
+    };
   });
   return { conversations, authors, positiveChats, messages, milliseconds };
 }

@@ -1,4 +1,9 @@
-import { extractMessageFeatures, fnv1a, windowVector, type MessageFeatures } from '../../core/grooming/hash-features.js';
+import {
+  extractMessageFeatures,
+  fnv1a,
+  windowVector,
+  type MessageFeatures,
+} from '../../core/grooming/hash-features.js';
 import type { Example } from '../../core/grooming/logistic-model.js';
 import type { CorpusAuthor, CorpusConversation } from './corpus.js';
 
@@ -33,7 +38,18 @@ export interface ExampleOptions {
   /** Rolling window length of the streaming scorer. */
   readonly window: number;
   readonly minMessages: number;
+  /** Weight of negative windows from the hard slices (adult and teen chat rooms). */
+  readonly hardNegativeWeight: number;
 }
+
+/** Hard-negative slices (EVALUATION.md): a training weight only, never a feature. */
+export const HARD_NEGATIVE_SLICES: ReadonlySet<string> = new Set([
+  'chatroom-teens',
+  'chatroom-20s',
+  'chatroom-30s',
+  'chatroom-40s',
+  'chatroom-adults',
+]);
 
 function features(texts: readonly string[]): MessageFeatures[] {
   return texts.map((t, i) => extractMessageFeatures(t, i));
@@ -60,13 +76,18 @@ export function buildExamples(
     const texts = a.messages.map(cleanTrainingText).filter((t): t is string => t !== null);
     if (texts.length === 0) continue;
     if (a.role === 'other') {
-      out.push({ x: windowVector(features(texts)), y: a.label, group: a.group });
+      const weight = HARD_NEGATIVE_SLICES.has(a.slice) ? options.hardNegativeWeight : 1;
+      out.push({ x: windowVector(features(texts)), y: a.label, group: a.group, weight });
       continue;
     }
     for (let k = 0; k < options.windowsPerPjAuthor; k++) {
       const length = Math.min(draw(), texts.length);
       const start = Math.floor(random() * (texts.length - length + 1));
-      out.push({ x: windowVector(features(texts.slice(start, start + length))), y: a.label, group: a.group });
+      out.push({
+        x: windowVector(features(texts.slice(start, start + length))),
+        y: a.label,
+        group: a.group,
+      });
     }
   }
   for (const c of conversations) {
@@ -82,10 +103,17 @@ export function buildExamples(
     for (const [author, texts] of byAuthor) {
       if (texts.length < options.minMessages) continue;
       const label = c.predators.includes(author) ? 1 : 0;
-      for (let k = 0; k < options.windowsPerConversationAuthor; k++) {
-        const end = options.minMessages + Math.floor(random() * (texts.length - options.minMessages + 1));
-        const slice = texts.slice(Math.max(0, end - options.window), end);
-        out.push({ x: windowVector(features(slice)), y: label, group: c.group });
+      const weight =
+        label === 0 && HARD_NEGATIVE_SLICES.has(c.slice) ? options.hardNegativeWeight : 1;
+      // Distinct window ends only: long multi-party chats give more windows than short dialogues.
+      const ends = texts.length - options.minMessages + 1;
+      const picked = new Set<number>();
+      const wanted = Math.min(options.windowsPerConversationAuthor, ends);
+      while (picked.size < wanted) picked.add(options.minMessages + Math.floor(random() * ends));
+      const cache = features(texts);
+      for (const end of [...picked].sort((a, b) => a - b)) {
+        const slice = cache.slice(Math.max(0, end - options.window), end);
+        out.push({ x: windowVector(slice), y: label, group: c.group, weight });
       }
     }
   }

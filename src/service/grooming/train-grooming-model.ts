@@ -1,0 +1,166 @@
+import type { GroomingModel } from '../../core/grooming/grooming-model.js';
+import { FEATURE_COUNT } from '../../core/grooming/hash-features.js';
+import {
+  trainLogistic,
+  type LinearModel,
+  type TrainOptions,
+} from '../../core/grooming/logistic-model.js';
+import {
+  authorMetrics,
+  conversationMetrics,
+  bestThresholdUnderLimits,
+  buildReport,
+  type EvaluationReport,
+} from './evaluation-report.js';
+import { createRandom } from '../../core/grooming/random.js';
+import type { CorpusAuthor, CorpusConversation } from './corpus.js';
+import { scoreDatasets, type ScoredDatasets } from './score-datasets.js';
+import { buildExamples, foldOf, type ExampleOptions } from './training-examples.js';
+import { negativeLengths as lengthsOf } from './replay.js';
+
+export interface TrainGroomingOptions extends ExampleOptions {
+  readonly seed: number;
+  readonly folds: number;
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly l2: number;
+  readonly ageGapBoost: number;
+  readonly minorAuthorShift: number;
+  readonly persistence: number;
+  /** Highest out-of-fold false-positive rate allowed on each hard slice when choosing the threshold. */
+  readonly maxHardFpr: number;
+}
+
+export const defaultTrainOptions: TrainGroomingOptions = {
+  seed: 1,
+  folds: 5,
+  epochs: 6,
+  learningRate: 0.2,
+  l2: 1e-6,
+  windowsPerPjAuthor: 80,
+  windowsPerConversationAuthor: 8,
+  hardNegativeWeight: 12,
+  window: 8,
+  minMessages: 3,
+  ageGapBoost: 0.5,
+  minorAuthorShift: -1,
+  persistence: 3,
+  maxHardFpr: 0.005,
+};
+
+export interface TrainResult {
+  readonly model: GroomingModel;
+  /** The evaluation report of the out-of-fold predictions at the chosen threshold. */
+  readonly crossValidation: EvaluationReport;
+  readonly offenderVsDecoy: ReturnType<typeof authorMetrics>;
+  /** Conversation metrics on sessions where at least two authors write (one-line sessions are noise). */
+  readonly sessionsWithTwoAuthors: ReturnType<typeof authorMetrics>;
+}
+
+function fit(
+  examples: ReturnType<typeof buildExamples>,
+  o: TrainGroomingOptions,
+  seed: number,
+): LinearModel {
+  const positives = examples.reduce((s, e) => s + e.y, 0);
+  const negatives = examples.length - positives;
+  const options: TrainOptions = {
+    featureCount: FEATURE_COUNT,
+    epochs: o.epochs,
+    learningRate: o.learningRate,
+    l2: o.l2,
+    seed,
+    positiveWeight: positives === 0 ? 1 : Math.sqrt(negatives / positives),
+  };
+  return trainLogistic(examples, options);
+}
+
+function withOperatingPoint(
+  m: LinearModel,
+  o: TrainGroomingOptions,
+  threshold: number,
+): GroomingModel {
+  return {
+    ...m,
+    threshold,
+    window: o.window,
+    minMessages: o.minMessages,
+    persistence: o.persistence,
+    ageGapBoost: o.ageGapBoost,
+    minorAuthorShift: o.minorAuthorShift,
+    stats: {},
+  };
+}
+
+/**
+ * Grouped k-fold cross-validation (a PJ chat, NPS room file, IRC log or dialogue stays in one
+ * fold, across both files), threshold chosen on the out-of-fold scores only, then the final
+ * model trained on everything with that threshold.
+ */
+export function trainGroomingModel(
+  data: { conversations: readonly CorpusConversation[]; authors: readonly CorpusAuthor[] },
+  o: TrainGroomingOptions,
+  now: () => number,
+  log: (line: string) => void,
+): TrainResult {
+  const negativeLengths = lengthsOf(data.authors);
+  const examples = buildExamples(
+    data.conversations,
+    data.authors,
+    negativeLengths,
+    o,
+    createRandom(o.seed),
+  );
+  log(`${examples.length} training windows (${examples.filter((e) => e.y === 1).length} positive)`);
+  const parts: ScoredDatasets[] = [];
+  for (let f = 0; f < o.folds; f++) {
+    const model = fit(
+      examples.filter((e) => foldOf(e.group, o.folds) !== f),
+      o,
+      o.seed + f,
+    );
+    parts.push(
+      scoreDatasets(
+        withOperatingPoint(model, o, 1),
+        {
+          conversations: data.conversations.filter((c) => foldOf(c.group, o.folds) === f),
+          authors: data.authors.filter((a) => foldOf(a.group, o.folds) === f),
+          negativeLengths,
+        },
+        o.seed,
+        now,
+      ),
+    );
+    log(`fold ${f + 1}/${o.folds} done`);
+  }
+  const oof = {
+    conversations: parts.flatMap((p) => p.conversations),
+    authors: parts.flatMap((p) => p.authors),
+    positiveChats: parts.flatMap((p) => p.positiveChats),
+    messagesPerSecond:
+      parts.reduce((s, p) => s + p.messages, 0) /
+      Math.max(1e-9, parts.reduce((s, p) => s + p.milliseconds, 0) / 1000),
+  };
+  const threshold = bestThresholdUnderLimits(oof, o.maxHardFpr);
+  const crossValidation = buildReport(oof, threshold);
+  const pj = oof.authors.filter((a) => a.role === 'offender' || a.role === 'decoy');
+  const offenderVsDecoy = authorMetrics(pj, threshold);
+  const sessionsWithTwoAuthors = conversationMetrics(
+    oof.conversations.filter((c) => c.authors >= 2),
+    threshold,
+  );
+  const final = fit(examples, o, o.seed);
+  const model: GroomingModel = {
+    ...withOperatingPoint(final, o, threshold),
+    stats: {
+      trainingWindows: examples.length,
+      positiveWindows: examples.filter((e) => e.y === 1).length,
+      seed: o.seed,
+      folds: o.folds,
+      crossValidation,
+      offenderVsDecoy,
+      sessionsWithTwoAuthors,
+    },
+  };
+  return { model, crossValidation, offenderVsDecoy, sessionsWithTwoAuthors };
+}

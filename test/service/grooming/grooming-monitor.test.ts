@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ConversationRisk } from '../../../src/core/grooming/conversation-risk.js';
+import { GroomingMonitor } from '../../../src/service/grooming/grooming-monitor.js';
+import { loadGroomingModel } from '../../../src/service/grooming/model-file.js';
+import { toScoreMessages } from '../../../src/service/grooming/score-input.js';
+
+const model = loadGroomingModel();
+
+/** Invented, non-explicit lines that walk through the grooming stages. */
+const risky = [
+  'hey whats up',
+  'how old r u',
+  'ur really mature for ur age',
+  'is ur mom home right now',
+  'r u alone',
+  'dont tell anyone we talk ok',
+  'this is our little secret',
+  'delete our chat after',
+  'add me on snap instead',
+  'send me a pic of u',
+  'i can buy u a new phone',
+  'wanna meet up after school tomorrow',
+  'i will pick u up, no one has to know',
+];
+const ordinary = [
+  'did you finish the homework',
+  'almost, the last question is hard',
+  'the bus was late again today',
+  'lol same, i missed first period',
+  'want to study together at the library',
+  'sure, see you at lunch',
+];
+
+describe('committed grooming model', () => {
+  it('loads with an operating point chosen by cross-validation', () => {
+    expect(model.threshold).toBeGreaterThan(0);
+    expect(model.threshold).toBeLessThan(1);
+    expect(model.window).toBeGreaterThan(0);
+    expect(model.stats).toHaveProperty('crossValidation');
+  });
+
+  it('scores deterministically', () => {
+    const run = () => {
+      const state = new ConversationRisk(model);
+      return risky.map((text) => state.add({ author: 'a', text }).authorScore);
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it('ranks a conversation walking through the grooming stages above an ordinary one', () => {
+    const monitor = new GroomingMonitor(model);
+    risky.forEach((text, i) => {
+      monitor.add('c1', { author: 'adult', text });
+      monitor.add('c1', { author: 'kid', text: i % 3 === 0 ? 'ok' : 'idk' });
+    });
+    ordinary.forEach((text, i) => monitor.add('c2', { author: i % 2 ? 'p' : 'q', text }));
+    const c1 = monitor.conversation('c1');
+    const c2 = monitor.conversation('c2');
+    expect(c1?.likelyGroomer).toBe('adult');
+    expect(c1?.currentRisk ?? 0).toBeGreaterThan(c2?.currentRisk ?? 1);
+    expect(c2?.alerts).toBe(0);
+  });
+
+  it('aggregates an author across conversations', () => {
+    const monitor = new GroomingMonitor(model);
+    for (const id of ['x', 'y'])
+      for (const text of risky) monitor.add(id, { author: 'same', text });
+    monitor.add('z', { author: 'other', text: 'hello' });
+    const same = monitor.authorRisk('same');
+    expect(same?.conversations).toBe(2);
+    expect(same?.risk).toBeGreaterThan(monitor.authorRisk('other')?.risk ?? 1);
+    expect(monitor.authorRisk('nobody')).toBeUndefined();
+  });
+});
+
+describe('toScoreMessages', () => {
+  it('reads a conversation per line and a message per line, tolerating junk', () => {
+    const conv = toScoreMessages(
+      {
+        id: 'c',
+        ageBands: { k: 'minor', g: 'grown-up' },
+        messages: [{ author: 'k', text: 'hi' }, 42],
+      },
+      1,
+    );
+    expect(conv).toHaveLength(2);
+    expect(conv[0]?.ageBands.get('k')).toBe('minor');
+    expect(conv[0]?.ageBands.has('g')).toBe(false);
+    expect(conv[1]?.message).toEqual({ author: null, text: null, time: null });
+    expect(
+      toScoreMessages({ conversation: 'd', author: 'a', text: 'yo', time: 5 }, 2)[0]?.conversation,
+    ).toBe('d');
+    expect(toScoreMessages(null, 3)[0]?.conversation).toBe('default');
+  });
+});
