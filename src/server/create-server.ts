@@ -13,6 +13,7 @@ import type { BankRouteDeps } from './routes/banks.js';
 import { registerBankRoutes } from './routes/banks.js';
 import type { CaseRouteDeps } from './routes/cases.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerConversationRoutes, type ConversationRouteDeps } from './routes/conversations.js';
 import { registerHealthRoutes, type HealthRouteDeps } from './routes/health.js';
 import { registerScanRoutes, type ScanRouteDeps } from './routes/scan.js';
 
@@ -29,6 +30,7 @@ export interface ServerDeps {
   readonly banks: BankRouteDeps;
   readonly scan: ScanRouteDeps;
   readonly cases: CaseRouteDeps;
+  readonly conversations: ConversationRouteDeps;
   readonly health: Omit<HealthRouteDeps, 'metrics'>;
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -96,6 +98,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerScanRoutes(app, deps.scan);
   registerBankRoutes(app, deps.banks);
   registerCaseRoutes(app, deps.cases);
+  registerConversationRoutes(app, deps.conversations);
   await app.ready();
   return app;
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
+import { GroomingService } from '../service/grooming/grooming-service.js';
+import { loadGroomingModel } from '../service/grooming/model-file.js';
 import { ScanRecorder } from '../service/scan-recorder.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { createServer } from './create-server.js';
@@ -68,6 +70,13 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       authenticator,
       audit,
       pendingScan: (id) => recorder.pending(id),
+    },
+    conversations: {
+      grooming: new GroomingService(loadGroomingModel(), {
+        caseStore: app.caseStore,
+        auditLog: app.auditLog,
+      }),
+      authenticator,
     },
     health: {
       ready: async () => {

@@ -3,9 +3,18 @@ import { SafeguardError } from '../errors.js';
 /**
  * What an API key may do. `scan` uploads images for a verdict; `lookup` sends hashes only;
  * `banks:read` and `banks:write` read and change hash banks; `cases` works the review queue;
+ * `conversations` sends chat messages for grooming assessment;
  * `admin` holds every scope (and manages keys).
  */
-export const scopes = ['scan', 'lookup', 'banks:read', 'banks:write', 'cases', 'admin'] as const;
+export const scopes = [
+  'scan',
+  'lookup',
+  'banks:read',
+  'banks:write',
+  'cases',
+  'conversations',
+  'admin',
+] as const;
 export type Scope = (typeof scopes)[number];
 
 export function isScope(value: unknown): value is Scope {

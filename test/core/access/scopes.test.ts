@@ -18,7 +18,15 @@ describe('scopes', () => {
   });
 
   it('knows its scopes and nothing else', () => {
-    expect(scopes).toEqual(['scan', 'lookup', 'banks:read', 'banks:write', 'cases', 'admin']);
+    expect(scopes).toEqual([
+      'scan',
+      'lookup',
+      'banks:read',
+      'banks:write',
+      'cases',
+      'conversations',
+      'admin',
+    ]);
     expect(isScope('cases')).toBe(true);
     expect(isScope('Cases')).toBe(false);
     expect(isScope(undefined)).toBe(false);
@@ -40,7 +48,7 @@ describe('scopes', () => {
       'entry 2 is empty (a stray comma?)',
       'entry 3: unknown scope "Banks_Read"; did you mean "banks:read"?',
       'entry 4: scope "scan" is listed twice',
-      'entry 5: unknown scope "delete"; scopes are scan, lookup, banks:read, banks:write, cases, admin',
+      'entry 5: unknown scope "delete"; scopes are scan, lookup, banks:read, banks:write, cases, conversations, admin',
     ]);
   });
 
