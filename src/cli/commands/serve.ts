@@ -26,7 +26,26 @@ export function registerServeCommand(program: Command): void {
         logger: false,
       });
       const port = opts.port === undefined ? config.port : Number(opts.port);
-      const address = await api.server.listen({ port, host: opts.host ?? config.host });
+      const host = opts.host ?? config.host;
+      let address: string;
+      try {
+        address = await api.server.listen({ port, host });
+      } catch (error) {
+        await api.close();
+        await app.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        const reason =
+          code === 'EADDRINUSE'
+            ? `port ${port} on ${host} is already in use (set PORT or --port)`
+            : code === 'EADDRNOTAVAIL'
+              ? `address ${host} is not available on this machine (set HOST or --host)`
+              : error instanceof Error
+                ? error.message
+                : String(error);
+        process.stderr.write(`safeguard: cannot listen: ${reason}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const index = (await app.matchIndex()).stats();
       process.stdout.write(
         `Safeguard listening on ${address} (${config.store.kind}; ${index.signals.pdq} PDQ, ${index.signals.md5} MD5, ${index.signals.sha256} SHA-256 signals in ${index.banks} banks)\n`,
