@@ -25,7 +25,7 @@ export function grants(principal: Principal, scope: string): boolean {
 }
 
 /**
- * A preHandler that admits requests bearing `Authorization: Bearer <key>` with `scope`. The
+ * An onRequest hook that admits requests bearing `Authorization: Bearer <key>` with `scope`. The
  * 401 and 403 bodies say exactly what is missing; the token itself is never logged.
  */
 export function requireScope(authenticator: Authenticator, scope: string) {
