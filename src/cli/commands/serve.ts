@@ -14,12 +14,6 @@ export function registerServeCommand(program: Command): void {
       const globals = cmd.optsWithGlobals<{ data?: string }>();
       const config = loadConfig(undefined, { dataDir: globals.data });
       const app = await createApp(config);
-      const created = await ensureBootstrapKey({ keyStore: app.keyStore, auditLog: app.auditLog });
-      if (created) {
-        process.stdout.write(
-          `First start: created API key '${created.key.name}' (scope admin). It is shown only this once:\n\n  ${created.token}\n\nStore it now; create narrower keys with \`safeguard keys create\`.\n\n`,
-        );
-      }
       const api = await startApi(app, {
         syncIntervalMs: config.syncIntervalMs,
         requestTimeoutMs: config.requestTimeoutMs,
@@ -45,6 +39,12 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write(`safeguard: cannot listen: ${reason}\n`);
         process.exitCode = 1;
         return;
+      }
+      const created = await ensureBootstrapKey({ keyStore: app.keyStore, auditLog: app.auditLog });
+      if (created) {
+        process.stdout.write(
+          `First start: created API key '${created.key.name}' (scope admin). It is shown only this once:\n\n  ${created.token}\n\nStore it now; create narrower keys with \`safeguard keys create\`.\n\n`,
+        );
       }
       const index = (await app.matchIndex()).stats();
       process.stdout.write(
