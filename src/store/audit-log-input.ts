@@ -13,7 +13,8 @@ import {
 import type { AuditEntry, AuditQuery, NewAuditEntry } from '../service/ports/audit-log.js';
 import type { AuditLogTable } from './database.js';
 import { hasControlCharacter } from './key-store-input.js';
-import { checkTimestamp, invalid } from './scan-store-input.js';
+import { checkIntegerInRange, invalid } from './check-input.js';
+import { checkTimestamp } from './scan-store-input.js';
 
 /** The audit log's own guard on what it appends and lists, and its rows as values. */
 
@@ -72,18 +73,7 @@ export function checkAuditQuery(query: AuditQuery): AuditQuery {
 }
 
 export function checkAuditLimit(field: string, limit: unknown): number {
-  if (
-    typeof limit !== 'number' ||
-    !Number.isInteger(limit) ||
-    limit < 1 ||
-    limit > maxAuditPageSize
-  ) {
-    throw invalid(`${field} must be an integer from 1 to ${maxAuditPageSize}.`, {
-      field,
-      value: limit,
-    });
-  }
-  return limit;
+  return checkIntegerInRange(field, limit, 1, maxAuditPageSize);
 }
 
 function checkSeq(field: string, value: unknown): number | undefined {

@@ -1,4 +1,3 @@
-import { SafeguardError } from '../core/errors.js';
 import {
   bankActions,
   bankKinds,
@@ -9,6 +8,7 @@ import {
   signalTypes,
   signalValueMaxBytes,
 } from '../service/ports/bank-store.js';
+import { checkIntegerInRange, checkOneOf, invalid } from './check-input.js';
 import type {
   BankAction,
   BankKind,
@@ -25,20 +25,6 @@ import type {
  * checks keep the tables sound whoever calls, and name what was wrong.
  */
 
-function invalid(message: string, details: Record<string, unknown>): SafeguardError {
-  return new SafeguardError('invalid_argument', message, details);
-}
-
-function checkOneOf<T extends string>(field: string, allowed: readonly T[], value: unknown): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalid(`${field} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`, {
-      field,
-      value,
-    });
-  }
-  return value as T;
-}
-
 export function checkBankName(name: unknown): string {
   if (typeof name !== 'string' || name.trim().length === 0 || name.length > bankNameMaxLength) {
     throw invalid(`A bank name must be 1 to ${bankNameMaxLength} characters, not blank.`, {
@@ -50,18 +36,7 @@ export function checkBankName(name: unknown): string {
 }
 
 export function checkPdqThreshold(threshold: unknown): number {
-  if (
-    typeof threshold !== 'number' ||
-    !Number.isInteger(threshold) ||
-    threshold < 0 ||
-    threshold > maxPdqThreshold
-  ) {
-    throw invalid(`pdqThreshold must be an integer from 0 to ${maxPdqThreshold}.`, {
-      field: 'pdqThreshold',
-      value: threshold,
-    });
-  }
-  return threshold;
+  return checkIntegerInRange('pdqThreshold', threshold, 0, maxPdqThreshold);
 }
 
 export function checkBankId(id: unknown): number {
@@ -151,13 +126,7 @@ export function checkNewSignal(signal: NewSignal): CheckedSignal {
 }
 
 export function checkLimit(limit: unknown): number {
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-    throw invalid(`limit must be an integer from 1 to ${maxPageSize}.`, {
-      field: 'limit',
-      value: limit,
-    });
-  }
-  return limit;
+  return checkIntegerInRange('limit', limit, 1, maxPageSize);
 }
 
 /** A position in ids or sequence numbers: a non-negative integer. */

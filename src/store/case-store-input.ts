@@ -15,13 +15,12 @@ import type {
 import type { CasesTable } from './database.js';
 import {
   badCursor,
-  checkOneOf,
   checkOptionalReference,
   checkScanId,
   checkTimestamp,
   decodeCursor,
-  invalid,
 } from './scan-store-input.js';
+import { checkOneOf, invalid } from './check-input.js';
 
 /** The case store's own guard on what it writes; see scan-store-input.ts. */
 

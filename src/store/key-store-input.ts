@@ -5,7 +5,7 @@ import type { Scope } from '../core/access/scopes.js';
 import { keyNameMaxLength } from '../service/ports/key-store.js';
 import type { ApiKey, NewApiKey } from '../service/ports/key-store.js';
 import type { ApiKeysTable } from './database.js';
-import { invalid } from './scan-store-input.js';
+import { invalid } from './check-input.js';
 
 /** The key store's own guard on what it writes, and its rows as ApiKey values. */
 

@@ -23,7 +23,7 @@ import {
 import type { CheckedAuditEntry } from './audit-log-input.js';
 import type { AuditLogTable, Database } from './database.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
-import { invalid } from './scan-store-input.js';
+import { invalid } from './check-input.js';
 
 /** Rows per insert statement: 8 parameters each, far below either dialect's limit. */
 const rowsPerStatement = 500;

@@ -4,8 +4,8 @@ import { verdicts } from '../service/ports/scan-store.js';
 import type { Scan, ScanPage, ScanQuery, ScanStore } from '../service/ports/scan-store.js';
 import type { Database, ScansTable } from './database.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
+import { checkOneOf } from './check-input.js';
 import {
-  checkOneOf,
   checkRecordLimit,
   checkReference,
   checkScanId,

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import { SafeguardError } from '../core/errors.js';
+import type { SafeguardError } from '../core/errors.js';
 import {
   maxRecordPageSize,
   scanIdMaxLength,
@@ -8,6 +8,7 @@ import {
   verdicts,
 } from '../service/ports/scan-store.js';
 import type { MatchReport, Scan, ScanHashes } from '../service/ports/scan-store.js';
+import { checkIntegerInRange, checkOneOf, invalid } from './check-input.js';
 import type { ScansTable } from './database.js';
 
 /**
@@ -15,24 +16,6 @@ import type { ScansTable } from './database.js';
  * Callers validate requests with zod first; these checks keep the tables sound whoever calls,
  * and name what was wrong.
  */
-
-export function invalid(message: string, details: Record<string, unknown>): SafeguardError {
-  return new SafeguardError('invalid_argument', message, details);
-}
-
-export function checkOneOf<T extends string>(
-  field: string,
-  allowed: readonly T[],
-  value: unknown,
-): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalid(`${field} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`, {
-      field,
-      value,
-    });
-  }
-  return value as T;
-}
 
 const scanIdPattern = new RegExp(`^[A-Za-z0-9_-]{1,${scanIdMaxLength}}$`);
 
@@ -82,18 +65,7 @@ export function checkTimestamp(field: string, value: unknown): string {
 }
 
 export function checkRecordLimit(limit: unknown): number {
-  if (
-    typeof limit !== 'number' ||
-    !Number.isInteger(limit) ||
-    limit < 1 ||
-    limit > maxRecordPageSize
-  ) {
-    throw invalid(`limit must be an integer from 1 to ${maxRecordPageSize}.`, {
-      field: 'limit',
-      value: limit,
-    });
-  }
-  return limit;
+  return checkIntegerInRange('limit', limit, 1, maxRecordPageSize);
 }
 
 const hexFields = [
@@ -119,13 +91,7 @@ function checkHashes(hashes: ScanHashes): string {
   }
   const quality: unknown = hashes.quality;
   if (quality !== undefined) {
-    if (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 0 || quality > 100) {
-      throw invalid('hashes.quality must be an integer from 0 to 100.', {
-        field: 'hashes.quality',
-        value: quality,
-      });
-    }
-    kept.quality = quality;
+    kept.quality = checkIntegerInRange('hashes.quality', quality, 0, 100);
   }
   return JSON.stringify(kept);
 }
