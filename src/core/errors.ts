@@ -11,6 +11,8 @@ export const errorCodes = [
   'image_too_large',
   'unsupported_format',
   'corrupt_image',
+  'corrupt_video',
+  'video_too_long',
   'not_a_file',
   'io_error',
   'unauthorized',

@@ -109,6 +109,8 @@ const uploadFaults: ReadonlySet<string> = new Set<ServerErrorCode>([
   'image_too_large',
   'unsupported_format',
   'corrupt_image',
+  'corrupt_video',
+  'video_too_long',
 ]);
 
 export const isUploadFault = (error: unknown): boolean =>

@@ -275,6 +275,8 @@ export const serverErrorCodes = [
   'image_too_large',
   'unsupported_format',
   'corrupt_image',
+  'corrupt_video',
+  'video_too_long',
   'not_a_file',
   'io_error',
   'unauthorized',

@@ -10,6 +10,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   image_too_large: 413,
   unsupported_format: 415,
   corrupt_image: 422,
+  corrupt_video: 422,
+  video_too_long: 413,
   not_a_file: 400,
   io_error: 500,
   unauthorized: 401,

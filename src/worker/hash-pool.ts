@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SafeguardError } from '../core/errors.js';
+import type { RawImage } from '../core/hash/luma.js';
 import type { HashImageOptions, ImageHashes } from '../service/hash-image.js';
+import type { FrameHash, ImageHasher } from '../service/ports/image-hasher.js';
 import type { HashRequest, HashResponse } from './hash-messages.js';
 
 type Pending = {
-  resolve: (hashes: ImageHashes) => void;
+  resolve: (hashes: ImageHashes | FrameHash) => void;
   reject: (error: SafeguardError) => void;
 };
 
@@ -25,7 +27,7 @@ const threadUrl = new URL(
  * A pool of hashing threads, one per core by default. Requests go to the least busy thread; a
  * thread that dies fails only its own requests and is replaced.
  */
-export class HashPool {
+export class HashPool implements ImageHasher {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly owner = new Map<number, Slot>();
@@ -40,11 +42,25 @@ export class HashPool {
   }
 
   hashFile(path: string, options: HashImageOptions): Promise<ImageHashes> {
-    return this.submit({ id: this.nextId++, kind: 'path', path, options });
+    return this.submit({ id: this.nextId++, kind: 'path', path, options }) as Promise<ImageHashes>;
   }
 
   hashBytes(bytes: Uint8Array, options: HashImageOptions): Promise<ImageHashes> {
-    return this.submit({ id: this.nextId++, kind: 'bytes', bytes, options });
+    return this.submit({
+      id: this.nextId++,
+      kind: 'bytes',
+      bytes,
+      options,
+    }) as Promise<ImageHashes>;
+  }
+
+  hashPixels(image: RawImage): Promise<FrameHash> {
+    const transfer =
+      image.data.byteOffset === 0 && image.data.byteLength === image.data.buffer.byteLength;
+    return this.submit(
+      { id: this.nextId++, kind: 'pixels', image },
+      transfer ? [image.data.buffer as ArrayBuffer] : [],
+    );
   }
 
   async close(): Promise<void> {
@@ -52,17 +68,20 @@ export class HashPool {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  private submit(request: HashRequest): Promise<ImageHashes> {
+  private submit(
+    request: HashRequest,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<ImageHashes | FrameHash> {
     if (this.closed) {
       return Promise.reject(new SafeguardError('internal', 'the hashing pool is closed'));
     }
     const slot = this.slots.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-    return new Promise<ImageHashes>((resolve, reject) => {
+    return new Promise<ImageHashes | FrameHash>((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
       this.owner.set(request.id, slot);
       // A busy thread keeps the process alive; an idle one does not.
       if (slot.inFlight++ === 0) slot.worker.ref();
-      slot.worker.postMessage(request);
+      slot.worker.postMessage(request, transfer);
     });
   }
 

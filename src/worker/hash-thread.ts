@@ -6,7 +6,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import sharp from 'sharp';
 import { SafeguardError } from '../core/errors.js';
-import { PdqScratch } from '../core/hash/pdq.js';
+import { computePdq, PdqScratch } from '../core/hash/pdq.js';
+import { pdqToHex } from '../core/hash/pdq-hash.js';
 import { SharpImageDecoder } from '../media/sharp-image-decoder.js';
 import { hashImage } from '../service/hash-image.js';
 import type { HashRequest, HashResponse } from './hash-messages.js';
@@ -18,6 +19,10 @@ const scratch = new PdqScratch();
 
 async function handle(request: HashRequest): Promise<HashResponse> {
   try {
+    if (request.kind === 'pixels') {
+      const { hash, quality } = computePdq(request.image, scratch);
+      return { id: request.id, ok: true, hashes: { pdq: pdqToHex(hash), quality } };
+    }
     const bytes =
       request.kind === 'bytes'
         ? request.bytes
