@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from './config.js';
+import { FfmpegVideoDecoder } from './media/ffmpeg-video-decoder.js';
 import { MatchIndex } from './service/match-index.js';
 import type { AuditLog } from './service/ports/audit-log.js';
 import type { BankStore } from './service/ports/bank-store.js';
 import type { CaseStore } from './service/ports/case-store.js';
 import type { KeyStore } from './service/ports/key-store.js';
 import type { ScanStore } from './service/ports/scan-store.js';
+import type { VideoDecoder } from './service/ports/video-decoder.js';
 import { openStore, type Store } from './store/open-store.js';
 import { HashPool } from './worker/hash-pool.js';
 
@@ -24,6 +26,7 @@ export interface App {
   /** Loaded (from the store's snapshot) on first call. */
   matchIndex(): Promise<MatchIndex>;
   hasher(): HashPool;
+  readonly videoDecoder: VideoDecoder;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,10 @@ export async function createApp(config: Config): Promise<App> {
       pool ??= new HashPool(config.threads);
       return pool;
     },
+    videoDecoder: new FfmpegVideoDecoder({
+      ffmpeg: config.video.ffmpeg,
+      ffprobe: config.video.ffprobe,
+    }),
     async close() {
       await pool?.close();
       await store.close();

@@ -35,6 +35,27 @@ const envSchema = z.object({
   SAFEGUARD_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   /** Hashing threads; default: one per core. */
   SAFEGUARD_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** The ffmpeg and ffprobe executables (names on PATH or paths). */
+  SAFEGUARD_FFMPEG: z.string().min(1).default('ffmpeg'),
+  SAFEGUARD_FFPROBE: z.string().min(1).default('ffprobe'),
+  /** Largest video accepted, in bytes. */
+  SAFEGUARD_MAX_VIDEO_BYTES: positiveInt(1024 * 1024 * 1024),
+  /** Longest video accepted, in seconds. */
+  SAFEGUARD_MAX_VIDEO_SECONDS: positiveInt(6 * 3600),
+  /** Seconds between hashed video frames (vPDQ); 0 hashes every frame. */
+  SAFEGUARD_VIDEO_FRAME_INTERVAL_SEC: z.coerce.number().min(0).max(60).default(1),
+  /** Videos up to this long are scanned in the request; longer ones become background jobs. */
+  SAFEGUARD_VIDEO_SYNC_SECONDS: z.coerce.number().min(0).default(60),
+  /** vPDQ match rule: share of the upload (query) or of the banked video (target), percent. */
+  SAFEGUARD_VPDQ_QUERY_PCT: z.coerce.number().min(0).max(100).default(80),
+  SAFEGUARD_VPDQ_TARGET_PCT: z.coerce.number().min(0).max(100).default(80),
+  /** Fewest matched frames for a vPDQ match. */
+  SAFEGUARD_VPDQ_MIN_FRAMES: positiveInt(2),
+  /**
+   * Key that signs webhooks (HMAC-SHA256): job results and live-stream events. At least 32
+   * characters. Without it, requests that ask for a callback are refused.
+   */
+  SAFEGUARD_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export type StoreConfig =
@@ -50,6 +71,23 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly limits: { readonly maxPixels: number; readonly maxBytes: number };
   readonly threads: number | undefined;
+  readonly video: VideoConfig;
+  /** Never logged. */
+  readonly webhookSecret: string | undefined;
+}
+
+export interface VideoConfig {
+  readonly ffmpeg: string;
+  readonly ffprobe: string;
+  readonly maxBytes: number;
+  readonly maxDurationSec: number;
+  readonly frameIntervalSec: number;
+  readonly syncMaxSec: number;
+  readonly match: {
+    readonly queryPct: number;
+    readonly targetPct: number;
+    readonly minFrames: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -84,5 +122,19 @@ export function loadConfig(
     requestTimeoutMs: e.SAFEGUARD_REQUEST_TIMEOUT_MS,
     limits: Object.freeze({ maxPixels: e.SAFEGUARD_MAX_PIXELS, maxBytes: e.SAFEGUARD_MAX_BYTES }),
     threads: e.SAFEGUARD_THREADS,
+    video: Object.freeze({
+      ffmpeg: e.SAFEGUARD_FFMPEG,
+      ffprobe: e.SAFEGUARD_FFPROBE,
+      maxBytes: e.SAFEGUARD_MAX_VIDEO_BYTES,
+      maxDurationSec: e.SAFEGUARD_MAX_VIDEO_SECONDS,
+      frameIntervalSec: e.SAFEGUARD_VIDEO_FRAME_INTERVAL_SEC,
+      syncMaxSec: e.SAFEGUARD_VIDEO_SYNC_SECONDS,
+      match: Object.freeze({
+        queryPct: e.SAFEGUARD_VPDQ_QUERY_PCT,
+        targetPct: e.SAFEGUARD_VPDQ_TARGET_PCT,
+        minFrames: e.SAFEGUARD_VPDQ_MIN_FRAMES,
+      }),
+    }),
+    webhookSecret: e.SAFEGUARD_WEBHOOK_SECRET,
   });
 }
