@@ -16,10 +16,33 @@ export interface MatchReport {
   readonly bank: string;
   readonly bankId: number;
   readonly action: 'block' | 'review';
-  readonly signalType: 'pdq' | 'md5' | 'sha256';
+  readonly signalType: 'pdq' | 'md5' | 'sha256' | 'vpdq';
+  /** The banked hash; for vpdq, the SHA-256 of the banked value (the whole frame list). */
   readonly value: string;
+  /** Hamming distance (pdq, vpdq: the closest frame pair); 0 for exact hashes. */
   readonly distance: number;
   readonly metadata: SignalMetadata | null;
+  /** Video or stream scans: seconds into the upload (or stream) of frames that matched. */
+  readonly timestamps?: readonly number[];
+  /** vpdq matches: how much of each video matched. */
+  readonly video?: VideoMatchFigures;
+}
+
+export interface VideoMatchFigures {
+  /** Percent of the upload's frames found in the banked video. */
+  readonly queryPct: number;
+  /** Percent of the banked video's frames found in the upload. */
+  readonly targetPct: number;
+  readonly queryMatched: number;
+  readonly queryFrames: number;
+  readonly targetMatched: number;
+  readonly targetFrames: number;
+  /** Up to 20 matching frame pairs: seconds into the upload, seconds into the banked video. */
+  readonly pairs: ReadonlyArray<{
+    readonly queryTimestamp: number;
+    readonly targetTimestamp: number;
+    readonly distance: number;
+  }>;
 }
 
 export interface MatchOutcome {

@@ -8,7 +8,8 @@ import { caseStatuses, type Case, type CaseStore } from '../../service/ports/cas
 import type { Scan, ScanStore } from '../../service/ports/scan-store.js';
 import type { AuditRecorder } from '../audit-recorder.js';
 import { requireScope, type Authenticator } from '../auth.js';
-import { matchSchema } from './scan.js';
+import { scanKinds } from '../../service/ports/scan-store.js';
+import { matchSchema, toMatchResponse } from './scan.js';
 
 const caseSchema = z.object({
   id: z.number().int(),
@@ -27,7 +28,7 @@ const caseSchema = z.object({
 
 const scanSchema = z.object({
   scanId: z.string(),
-  kind: z.enum(['image', 'lookup']),
+  kind: z.enum(scanKinds),
   verdict: z.enum(verdicts),
   createdAt: z.string(),
   contentId: z.string().optional(),
@@ -81,14 +82,7 @@ export function registerCaseRoutes(root: FastifyInstance, deps: CaseRouteDeps): 
         ...(scan.contentId === undefined ? {} : { contentId: scan.contentId }),
         ...(scan.uploaderId === undefined ? {} : { uploaderId: scan.uploaderId }),
         hashes: scan.hashes,
-        matches: scan.matches.map((m) => ({
-          bank: m.bank,
-          signalType: m.signalType,
-          value: m.value,
-          distance: m.distance,
-          action: m.action,
-          metadata: m.metadata,
-        })),
+        matches: scan.matches.map(toMatchResponse),
         reasons: [...scan.reasons],
         durationMs: scan.durationMs,
         ...(opened ? { caseId: opened.id } : {}),

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SafeguardError } from '../../core/errors.js';
 import { verdicts } from '../../core/policy/decide-verdict.js';
+import type { MatchReport } from '../../service/match-hashes.js';
 import { lookupHashes, scanImage, type ScanDeps, type ScanResult } from '../../service/scan.js';
 import { requireScope, type Authenticator } from '../auth.js';
 
@@ -15,14 +16,51 @@ const metadataSchema = z
   })
   .nullable();
 
+const videoFiguresSchema = z.object({
+  queryPct: z.number().describe("percent of the upload's frames found in the banked video"),
+  targetPct: z.number().describe("percent of the banked video's frames found in the upload"),
+  queryMatched: z.number().int(),
+  queryFrames: z.number().int(),
+  targetMatched: z.number().int(),
+  targetFrames: z.number().int(),
+  pairs: z.array(
+    z.object({
+      queryTimestamp: z.number(),
+      targetTimestamp: z.number(),
+      distance: z.number().int(),
+    }),
+  ),
+});
+
 export const matchSchema = z.object({
   bank: z.string(),
-  signalType: z.enum(['pdq', 'md5', 'sha256']),
+  signalType: z.enum(['pdq', 'md5', 'sha256', 'vpdq']),
   value: z.string(),
   distance: z.number().int(),
   action: z.enum(['block', 'review']),
   metadata: metadataSchema,
+  timestamps: z
+    .array(z.number())
+    .optional()
+    .describe('videos and streams: seconds into the upload of the frames that matched'),
+  video: videoFiguresSchema.optional(),
 });
+
+/** A match as the API shows it (the internal report minus the bank id). */
+export function toMatchResponse(m: MatchReport): z.infer<typeof matchSchema> {
+  return {
+    bank: m.bank,
+    signalType: m.signalType,
+    value: m.value,
+    distance: m.distance,
+    action: m.action,
+    metadata: m.metadata,
+    ...(m.timestamps === undefined ? {} : { timestamps: [...m.timestamps] }),
+    ...(m.video === undefined
+      ? {}
+      : { video: { ...m.video, pairs: m.video.pairs.map((p) => ({ ...p })) } }),
+  };
+}
 
 export const scanResponseSchema = z.object({
   scanId: z.string(),
@@ -54,14 +92,7 @@ function toResponse(result: ScanResult, caseId: number | undefined) {
   return {
     scanId: result.scanId,
     verdict: result.verdict,
-    matches: result.matches.map((m) => ({
-      bank: m.bank,
-      signalType: m.signalType,
-      value: m.value,
-      distance: m.distance,
-      action: m.action,
-      metadata: m.metadata,
-    })),
+    matches: result.matches.map(toMatchResponse),
     reasons: [...result.reasons],
     hashes: result.hashes,
     ...(result.contentId === undefined ? {} : { contentId: result.contentId }),

@@ -17,8 +17,11 @@ import type { MatchReport } from '../match-hashes.js';
 export { verdicts, type Verdict } from '../../core/policy/decide-verdict.js';
 export type { MatchReport } from '../match-hashes.js';
 
-/** An uploaded image hashed here, or hashes the platform sent (`lookup`). */
-export const scanKinds = ['image', 'lookup'] as const;
+/**
+ * An uploaded image or video hashed here, hashes the platform sent (`lookup`), or a frame of
+ * a monitored live stream (`stream`).
+ */
+export const scanKinds = ['image', 'lookup', 'video', 'stream'] as const;
 export type ScanKind = (typeof scanKinds)[number];
 
 /** Longest scan id: a UUID (36), a ULID (26) or any id of letters, digits, `-` and `_`. */
