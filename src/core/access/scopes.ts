@@ -3,7 +3,8 @@ import { SafeguardError } from '../errors.js';
 /**
  * What an API key may do. `scan` uploads images for a verdict; `lookup` sends hashes only;
  * `banks:read` and `banks:write` read and change hash banks; `cases` works the review queue;
- * `conversations` sends chat messages for grooming assessment;
+ * `conversations` sends chat messages for grooming assessment; `streams` registers live streams
+ * for monitoring and pushes their frames;
  * `admin` holds every scope (and manages keys).
  */
 export const scopes = [
@@ -13,6 +14,7 @@ export const scopes = [
   'banks:write',
   'cases',
   'conversations',
+  'streams',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];
