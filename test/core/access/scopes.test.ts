@@ -25,6 +25,7 @@ describe('scopes', () => {
       'banks:write',
       'cases',
       'conversations',
+      'streams',
       'admin',
     ]);
     expect(isScope('cases')).toBe(true);
