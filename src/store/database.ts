@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { BankAction, BankKind, SignalType } from '../service/ports/bank-store.js';
 import type { CaseStatus, CaseVerdict } from '../service/ports/case-store.js';
 import type { ScanKind, Verdict } from '../service/ports/scan-store.js';
+import type { StreamEndReason, StreamStatus } from '../service/ports/stream-store.js';
 
 /**
  * The tables as Kysely sees them. Both dialects store the same shapes: ids and sequence
@@ -18,6 +19,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   scans: ScansTable;
   cases: CasesTable;
+  streams: StreamsTable;
 }
 
 /** One row (id = 1): the last sequence number handed out. */
@@ -138,4 +140,26 @@ export interface AuditHeadTable {
   id: number;
   seq: number;
   hash: string;
+}
+
+/** Live streams registered for monitoring; JSON fields as text. */
+export interface StreamsTable {
+  id: string;
+  name: string | null;
+  url: string | null;
+  callback_url: string | null;
+  sample_fps: number;
+  content_id: string | null;
+  uploader_id: string | null;
+  key_id: string | null;
+  status: StreamStatus;
+  end_reason: StreamEndReason | null;
+  error: string | null;
+  frames_sampled: number;
+  last_frame_at: string | null;
+  /** JSON: StreamMatch[]. */
+  matches: string;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
 }

@@ -209,5 +209,38 @@ export function createMigrations(capabilities: DialectCapabilities): Record<stri
         }
       },
     },
+    '0005_streams': {
+      // Live streams registered for monitoring: one row each, updated as frames arrive.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('streams')
+          .addColumn('id', 'varchar(64)', (col) => col.primaryKey())
+          .addColumn('name', 'varchar(200)')
+          .addColumn('url', 'text')
+          .addColumn('callback_url', 'text')
+          .addColumn('sample_fps', 'double precision', (col) => col.notNull())
+          .addColumn('content_id', 'varchar(200)')
+          .addColumn('uploader_id', 'varchar(200)')
+          .addColumn('key_id', 'varchar(200)')
+          .addColumn('status', 'varchar(16)', (col) => col.notNull())
+          .addColumn('end_reason', 'varchar(16)')
+          .addColumn('error', 'text')
+          .addColumn('frames_sampled', 'bigint', (col) => col.notNull())
+          .addColumn('last_frame_at', 'varchar(32)')
+          .addColumn('matches', 'text', (col) => col.notNull())
+          .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('updated_at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('ended_at', 'varchar(32)')
+          .execute();
+        await db.schema
+          .createIndex('streams_status')
+          .on('streams')
+          .columns(['status', 'id'])
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('streams').execute();
+      },
+    },
   };
 }

@@ -4,12 +4,14 @@ import type { AuditLog } from '../service/ports/audit-log.js';
 import type { CaseStore } from '../service/ports/case-store.js';
 import type { KeyStore } from '../service/ports/key-store.js';
 import type { ScanStore } from '../service/ports/scan-store.js';
+import type { StreamStore } from '../service/ports/stream-store.js';
 import type { Database } from './database.js';
 import { KyselyAuditLog } from './kysely-audit-log.js';
 import { KyselyBankStore } from './kysely-bank-store.js';
 import { KyselyCaseStore } from './kysely-case-store.js';
 import { KyselyKeyStore } from './kysely-key-store.js';
 import { KyselyScanStore } from './kysely-scan-store.js';
+import { KyselyStreamStore } from './kysely-stream-store.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { connect as connectPostgres } from './postgres/connect.js';
 import { connect as connectSqlite } from './sqlite/connect.js';
@@ -30,6 +32,7 @@ export interface Store {
   readonly cases: CaseStore;
   readonly keys: KeyStore;
   readonly audit: AuditLog;
+  readonly streams: StreamStore;
   /** For other adapters sharing the database; the bank tables belong to `banks`. */
   readonly db: Kysely<Database>;
   /** Closes the database (SQLite) or ends the pool (PostgreSQL). */
@@ -55,6 +58,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
     cases: new KyselyCaseStore(db, options),
     keys: new KyselyKeyStore(db, capabilities, options),
     audit: new KyselyAuditLog(db, capabilities, options),
+    streams: new KyselyStreamStore(db, options),
     db,
     close: () => db.destroy(),
   };
