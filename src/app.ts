@@ -8,6 +8,7 @@ import type { BankStore } from './service/ports/bank-store.js';
 import type { CaseStore } from './service/ports/case-store.js';
 import type { KeyStore } from './service/ports/key-store.js';
 import type { ScanStore } from './service/ports/scan-store.js';
+import type { StreamStore } from './service/ports/stream-store.js';
 import type { VideoDecoder } from './service/ports/video-decoder.js';
 import { openStore, type Store } from './store/open-store.js';
 import { HashPool } from './worker/hash-pool.js';
@@ -23,6 +24,7 @@ export interface App {
   readonly caseStore: CaseStore;
   readonly keyStore: KeyStore;
   readonly auditLog: AuditLog;
+  readonly streamStore: StreamStore;
   /** Loaded (from the store's snapshot) on first call. */
   matchIndex(): Promise<MatchIndex>;
   hasher(): HashPool;
@@ -44,6 +46,7 @@ export async function createApp(config: Config): Promise<App> {
     caseStore: store.cases,
     keyStore: store.keys,
     auditLog: store.audit,
+    streamStore: store.streams,
     matchIndex() {
       index ??= (async () => {
         const matchIndex = new MatchIndex({ bankStore: store.banks });

@@ -56,6 +56,10 @@ const envSchema = z.object({
    * characters. Without it, requests that ask for a callback are refused.
    */
   SAFEGUARD_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Live streams one server monitors at once (pulled by URL; pushed frames do not count). */
+  SAFEGUARD_MAX_STREAMS: positiveInt(16),
+  /** A monitored stream that gives no frame for this long is reported stalled, seconds. */
+  SAFEGUARD_STREAM_STALL_SEC: z.coerce.number().min(0.5).max(600).default(15),
 });
 
 export type StoreConfig =
@@ -74,6 +78,12 @@ export interface Config {
   readonly video: VideoConfig;
   /** Never logged. */
   readonly webhookSecret: string | undefined;
+  readonly streams: StreamsConfig;
+}
+
+export interface StreamsConfig {
+  readonly maxStreams: number;
+  readonly stallTimeoutSec: number;
 }
 
 export interface VideoConfig {
@@ -136,5 +146,9 @@ export function loadConfig(
       }),
     }),
     webhookSecret: e.SAFEGUARD_WEBHOOK_SECRET,
+    streams: Object.freeze({
+      maxStreams: e.SAFEGUARD_MAX_STREAMS,
+      stallTimeoutSec: e.SAFEGUARD_STREAM_STALL_SEC,
+    }),
   });
 }

@@ -18,7 +18,7 @@ export interface ScanHashes {
 /** What one scan or lookup decided, as the API returns it and the store records it. */
 export interface ScanResult {
   readonly scanId: string;
-  readonly kind: 'image' | 'lookup';
+  readonly kind: 'image' | 'lookup' | 'stream';
   readonly verdict: Verdict;
   readonly matches: readonly MatchReport[];
   readonly reasons: readonly string[];
