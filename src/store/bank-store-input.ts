@@ -6,7 +6,7 @@ import {
   maxPageSize,
   maxPdqThreshold,
   signalTypes,
-  signalValueMaxBytes,
+  maxSignalValueBytes,
 } from '../service/ports/bank-store.js';
 import { checkIntegerInRange, checkOneOf, invalid } from './check-input.js';
 import type {
@@ -80,13 +80,14 @@ export function checkSignalType(type: unknown): SignalType {
 export function checkSignalKey(key: SignalKey): SignalKey {
   const type = checkSignalType(key.type);
   const value: unknown = key.value;
+  const maxBytes = maxSignalValueBytes(type);
   if (
     typeof value !== 'string' ||
     value.length === 0 ||
-    Buffer.byteLength(value, 'utf8') > signalValueMaxBytes
+    Buffer.byteLength(value, 'utf8') > maxBytes
   ) {
     throw invalid(
-      `A ${type} signal value must be a non-empty string of at most ${signalValueMaxBytes} bytes.`,
+      `A ${type} signal value must be a non-empty string of at most ${maxBytes} bytes.`,
       {
         field: 'value',
         type,

@@ -50,6 +50,8 @@ export interface SignalsTable {
   bank_id: number;
   type: SignalType;
   value: string;
+  /** What the live-key index holds: the value, or `sha256:<hex>` of a long one (signalValueKey). */
+  value_key: string;
   metadata: string | null;
   added_at: string;
   added_seq: number;

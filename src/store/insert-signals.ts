@@ -1,10 +1,13 @@
 import type { AddResult, NewSignal } from '../service/ports/bank-store.js';
 import { checkNewSignal } from './bank-store-input.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
+import { signalValueKey } from './signal-value-key.js';
 import type { WriteContext } from './with-write-transaction.js';
 
-/** Bound parameters per inserted row: bank_id, type, value, metadata, added_at, added_seq. */
-const parametersPerRow = 6;
+/** Bound parameters per row: bank_id, type, value, value_key, metadata, added_at, added_seq. */
+const parametersPerRow = 7;
+/** Value bytes per statement: long vPDQ values go a few at a time. */
+const maxValueBytesPerStatement = 16 * 1024 * 1024;
 /** Rows per statement, below the dialects' parameter limits; bigger statements gain little. */
 const maxRowsPerStatement = 2_000;
 
@@ -26,8 +29,15 @@ export async function insertSignals(
     Math.floor(capabilities.maxBindParameters / parametersPerRow),
   );
   let added = 0;
-  for (let start = 0; start < checked.length; start += rowsPerStatement) {
-    const chunk = checked.slice(start, start + rowsPerStatement);
+  for (let start = 0, end = 0; start < checked.length; start = end) {
+    let bytes = 0;
+    end = start;
+    while (end < checked.length && end - start < rowsPerStatement) {
+      bytes += checked[end].value.length;
+      if (end > start && bytes > maxValueBytesPerStatement) break;
+      end++;
+    }
+    const chunk = checked.slice(start, end);
     const firstSeq = context.takeSeqs(chunk.length);
     const result = await context.trx
       .insertInto('signals')
@@ -36,6 +46,7 @@ export async function insertSignals(
           bank_id: bankId,
           type: signal.type,
           value: signal.value,
+          value_key: signalValueKey(signal.value),
           metadata: signal.metadata,
           added_at: context.now,
           added_seq: firstSeq + i,
@@ -43,7 +54,10 @@ export async function insertSignals(
       )
       .onConflict((conflict) =>
         // Only the live-key index: any other conflict is a bug and must fail loudly.
-        conflict.columns(['bank_id', 'type', 'value']).where('removed_seq', 'is', null).doNothing(),
+        conflict
+          .columns(['bank_id', 'type', 'value_key'])
+          .where('removed_seq', 'is', null)
+          .doNothing(),
       )
       .executeTakeFirst();
     added += Number(result.numInsertedOrUpdatedRows ?? 0n);

@@ -31,6 +31,7 @@ import type { BankChangeKind, BanksTable, Database, SignalsTable } from './datab
 import type { DialectCapabilities } from './dialect-capabilities.js';
 import { insertSignals } from './insert-signals.js';
 import { readChanges } from './read-changes.js';
+import { signalValueKey } from './signal-value-key.js';
 import { withWriteTransaction } from './with-write-transaction.js';
 import type { WriteContext } from './with-write-transaction.js';
 
@@ -175,7 +176,7 @@ export class KyselyBankStore implements BankStore {
           .set({ removed_seq: context.peekSeq(), removed_at: context.now })
           .where('bank_id', '=', bankId)
           .where('type', '=', key.type)
-          .where('value', '=', key.value)
+          .where('value_key', '=', signalValueKey(key.value))
           .where('removed_seq', 'is', null)
           .executeTakeFirst();
         if (result.numUpdatedRows > 0n) {

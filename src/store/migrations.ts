@@ -209,6 +209,37 @@ export function createMigrations(capabilities: DialectCapabilities): Record<stri
         }
       },
     },
+    '0004_long_signal_values': {
+      // vPDQ values are whole frame lists (megabytes); PostgreSQL cannot index values over
+      // ~2.7 kB. The live-key index moves to value_key: the value itself up to 2048 bytes (so
+      // every existing row keeps its key), else 'sha256:' and the value's SHA-256.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('signals')
+          .addColumn('value_key', 'text', (col) => col.notNull().defaultTo(''))
+          .execute();
+        await sql`update signals set value_key = value`.execute(db);
+        await db.schema.dropIndex('signals_live_key').execute();
+        await db.schema
+          .createIndex('signals_live_key')
+          .on('signals')
+          .columns(['bank_id', 'type', 'value_key'])
+          .unique()
+          .where(sql.ref('removed_seq'), 'is', null)
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropIndex('signals_live_key').execute();
+        await db.schema
+          .createIndex('signals_live_key')
+          .on('signals')
+          .columns(['bank_id', 'type', 'value'])
+          .unique()
+          .where(sql.ref('removed_seq'), 'is', null)
+          .execute();
+        await db.schema.alterTable('signals').dropColumn('value_key').execute();
+      },
+    },
     '0005_streams': {
       // Live streams registered for monitoring: one row each, updated as frames arrive.
       async up(db: Kysely<unknown>) {

@@ -59,6 +59,40 @@ export function describeBankStoreContract(kind: DatabaseKind): void {
       expect(await fixture.banks.getSignals([])).toEqual([]);
     });
 
+    it('keeps a whole video (a vPDQ value of megabytes): duplicates found, removed by value', async () => {
+      const bank = await fixture.banks.createBank({ name: 'videos' });
+      const frames = (seed: number, n: number) =>
+        JSON.stringify(
+          Array.from(
+            { length: n },
+            (_, i) => `${(seed + i).toString(16).padStart(64, '0')},100,${i}`,
+          ),
+        );
+      const long = frames(1, 30_000); // ~2.1 MB: over any index's key limit
+      const other = frames(2, 30_000); // differs only in its frames
+      expect(Buffer.byteLength(long)).toBeGreaterThan(2_000_000);
+      expect(
+        await fixture.banks.addSignals(bank.id, [
+          { type: 'vpdq', value: long },
+          { type: 'vpdq', value: other },
+          { type: 'vpdq', value: long },
+        ]),
+      ).toEqual({ added: 2, duplicates: 1 });
+      const listed = await fixture.banks.listSignals(bank.id, { limit: 10 });
+      expect(listed.map((s) => s.value)).toEqual([long, other]);
+      expect(await fixture.banks.removeSignals(bank.id, [{ type: 'vpdq', value: long }])).toBe(1);
+      expect((await fixture.banks.listSignals(bank.id, { limit: 10 })).map((s) => s.value)).toEqual(
+        [other],
+      );
+      await expectSafeguardError(
+        fixture.banks.addSignals(bank.id, [
+          { type: 'vpdq', value: 'x'.repeat(4 * 1024 * 1024 + 1) },
+        ]),
+        'invalid_argument',
+        /4194304 bytes/,
+      );
+    });
+
     it('refuses a second bank with a taken name, naming the problem', async () => {
       await fixture.banks.createBank({ name: 'csam' });
       await expectSafeguardError(

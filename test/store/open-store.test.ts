@@ -46,6 +46,7 @@ describe('openStore', () => {
           bank_id: 42,
           type: 'md5',
           value: 'ab',
+          value_key: 'ab',
           metadata: null,
           added_at: 'now',
           added_seq: 1,

@@ -177,7 +177,10 @@ export function describeScanStoreContract(kind: DatabaseKind): void {
         [{ id: 'x'.repeat(65) }, /scan id must be 1 to 64/],
         [{ createdAt: '2024-05-01T00:00:00Z' }, /createdAt must be an ISO 8601 UTC time/],
         [{ createdAt: '2024-02-30T00:00:00.000Z' }, /createdAt must be an ISO 8601 UTC time/],
-        [{ kind: 'video' as Scan['kind'] }, /kind must be one of image, lookup; got "video"/],
+        [
+          { kind: 'movie' as Scan['kind'] },
+          /kind must be one of image, lookup, video, stream; got "movie"/,
+        ],
         [{ verdict: 'maybe' as Scan['verdict'] }, /verdict must be one of allow, review, block/],
         [{ contentId: 'c'.repeat(201) }, /contentId must be a string of 1 to 200 characters/],
         [{ uploaderId: '' }, /uploaderId must be a string of 1 to 200 characters/],

@@ -27,6 +27,16 @@ export const defaultPdqThreshold = 31;
 export const maxPdqThreshold = 255;
 /** Longest signal value, in UTF-8 bytes (a URL may be long; an index key may not be huge). */
 export const signalValueMaxBytes = 2048;
+/**
+ * Longest vPDQ value: a video's whole frame list (about 80 bytes a frame, so 4 MiB is some
+ * 14 hours at one frame a second). The store keys such values by their SHA-256.
+ */
+export const vpdqValueMaxBytes = 4 * 1024 * 1024;
+
+/** The most bytes a value of this type may have. */
+export function maxSignalValueBytes(type: SignalType): number {
+  return type === 'vpdq' ? vpdqValueMaxBytes : signalValueMaxBytes;
+}
 /** Largest `limit` of one page of signals or changes. */
 export const maxPageSize = 10_000;
 

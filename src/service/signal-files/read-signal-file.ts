@@ -21,8 +21,8 @@ export interface ReadSignalFileOptions extends SignalParserOptions {
   /** Signals per yielded batch; default 1000. */
   readonly batchSize?: number;
   /**
-   * The longest line accepted, in bytes without its line break; default 1 MiB (a vPDQ signal
-   * holds ~75 bytes per frame, so an hour of video at one frame per second is ~270 KB).
+   * The longest line accepted, in bytes without its line break; default 5 MiB: room for the
+   * longest vPDQ value a bank keeps (4 MiB, ~75 bytes per frame) and its metadata.
    */
   readonly maxLineBytes?: number;
   /** Names the input in messages and for format detection; default the path, or 'input'. */
@@ -40,7 +40,7 @@ export interface SignalFileBatch {
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_LINE_BYTES = 5 * 1024 * 1024;
 
 /**
  * Streams the signals of a file (a path or a Readable of UTF-8 text) in batches, in constant
