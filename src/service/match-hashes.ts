@@ -1,5 +1,11 @@
 import { pdqFromHex } from '../core/hash/pdq-hash.js';
-import { decideVerdict, type Hit, type Verdict } from '../core/policy/decide-verdict.js';
+import {
+  decideVerdict,
+  type BankPolicy,
+  type Decision,
+  type Hit,
+  type Verdict,
+} from '../core/policy/decide-verdict.js';
 import type { MatchIndex } from './match-index.js';
 import type { BankStore, SignalMetadata } from './ports/bank-store.js';
 
@@ -70,6 +76,31 @@ export async function matchHashes(
   });
   const policies = deps.matchIndex.bankPolicies();
   const decision = decideVerdict(hits, policies);
+  const { matches, suppressed } = await reportDecision(deps, decision, policies);
+  const reasons = [...decision.reasons];
+  if (lowQuality) {
+    reasons.unshift(
+      `pdq quality ${hashes.pdq?.quality} is below ${MIN_PDQ_QUALITY}: PDQ not matched`,
+    );
+  }
+  return {
+    verdict: decision.verdict,
+    matches,
+    suppressed,
+    reasons,
+  };
+}
+
+/**
+ * Turns a decision's hits into reports: bank names and actions, the signals' metadata (one
+ * store read for all of them), and per-hit extras (frame timestamps, video figures).
+ */
+export async function reportDecision(
+  deps: { bankStore: Pick<BankStore, 'getSignals'> },
+  decision: Pick<Decision, 'matches' | 'suppressed'>,
+  policies: ReadonlyMap<number, BankPolicy>,
+  extras: (hit: Hit) => Pick<MatchReport, 'timestamps' | 'video'> = () => ({}),
+): Promise<{ matches: MatchReport[]; suppressed: MatchReport[] }> {
   const shown = [...decision.matches, ...decision.suppressed];
   const signals = await deps.bankStore.getSignals(shown.map((hit) => hit.signalId));
   const metadataOf = new Map(signals.map((s) => [s.id, s.metadata]));
@@ -83,18 +114,8 @@ export async function matchHashes(
       value: hit.value,
       distance: hit.distance,
       metadata: metadataOf.get(hit.signalId) ?? null,
+      ...extras(hit),
     };
   };
-  const reasons = [...decision.reasons];
-  if (lowQuality) {
-    reasons.unshift(
-      `pdq quality ${hashes.pdq?.quality} is below ${MIN_PDQ_QUALITY}: PDQ not matched`,
-    );
-  }
-  return {
-    verdict: decision.verdict,
-    matches: decision.matches.map(report),
-    suppressed: decision.suppressed.map(report),
-    reasons,
-  };
+  return { matches: decision.matches.map(report), suppressed: decision.suppressed.map(report) };
 }

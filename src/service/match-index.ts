@@ -3,10 +3,22 @@ import { ExactIndex } from '../core/index/exact-index.js';
 import { PdqIndex } from '../core/index/pdq-index.js';
 import { pdqFromHex, pdqToHex, type PdqHash } from '../core/hash/pdq-hash.js';
 import type { BankPolicy, Hit } from '../core/policy/decide-verdict.js';
+import { framesOfVpdqValue, prepareVpdqFrames, type VpdqFrame } from '../core/video/vpdq.js';
+import {
+  isVpdqMatch,
+  VpdqIndex,
+  type VpdqComparison,
+  type VpdqMatchRule,
+} from '../core/video/vpdq-index.js';
+import { sha256Hex } from '../core/hash/digest.js';
 import type { Bank, BankStore, Change, LiveSignal } from './ports/bank-store.js';
 
 const PAGE = 10_000;
-const INDEXED_TYPES = ['pdq', 'md5', 'sha256'] as const;
+const INDEXED_TYPES = ['pdq', 'md5', 'sha256', 'vpdq'] as const;
+const HASH_TYPES = ['pdq', 'md5', 'sha256'] as const;
+const VIDEO_PAGE = 50;
+/** Frames of banked videos below this PDQ quality are not indexed (python-threatexchange's rule). */
+export const MIN_VPDQ_QUALITY = 50;
 type IndexedType = (typeof INDEXED_TYPES)[number];
 
 export interface LookupQuery {
@@ -39,6 +51,9 @@ export class MatchIndex {
   private bankOf: Int32Array = new Int32Array(1024);
   private typeOf: Int8Array = new Int8Array(1024);
   private readonly policies = new Map<number, BankPolicy>();
+  private readonly videos = new VpdqIndex();
+  /** SHA-256 of each banked video's value: how reports name a vPDQ signal. */
+  private readonly videoDigests = new Map<number, string>();
   private seq = 0;
   private lastSyncAt: number | undefined;
   private syncing: Promise<number> | undefined;
@@ -56,7 +71,7 @@ export class MatchIndex {
     let count = 0;
     let afterId = 0;
     for (;;) {
-      const page = await store.loadLiveSignals(INDEXED_TYPES, { afterId, limit: PAGE, asOfSeq });
+      const page = await store.loadLiveSignals(HASH_TYPES, { afterId, limit: PAGE, asOfSeq });
       for (const signal of page) {
         if (signal.type === 'pdq') {
           if (count === ids.length) {
@@ -75,6 +90,17 @@ export class MatchIndex {
       afterId = page[page.length - 1].id;
     }
     this.pdq.bulkLoad(ids.subarray(0, count), words.subarray(0, count * 8));
+    // Videos are whole frame lists (up to megabytes each): fewer at a time.
+    for (let afterVideo = 0; ; ) {
+      const page = await store.loadLiveSignals(['vpdq'], {
+        afterId: afterVideo,
+        limit: VIDEO_PAGE,
+        asOfSeq,
+      });
+      for (const signal of page) this.addSignal(signal);
+      if (page.length < VIDEO_PAGE) break;
+      afterVideo = page[page.length - 1].id;
+    }
     this.seq = asOfSeq;
     this.loaded = true;
     this.lastSyncAt = this.now();
@@ -138,6 +164,35 @@ export class MatchIndex {
     return hits;
   }
 
+  /**
+   * The banked videos an upload's frames match under `rule`, as hits (distance: the closest
+   * frame pair) with their figures. `prepared`: frames deduplicated, quality >= 50
+   * (prepareVpdqFrames). A frame matches a banked frame within the bank's PDQ threshold.
+   */
+  lookupVideo(
+    prepared: readonly VpdqFrame[],
+    rule: VpdqMatchRule,
+  ): Array<{ hit: Hit; figures: VpdqComparison }> {
+    const threshold = this.maxPdqThreshold();
+    const thresholdOf = (videoId: number) => {
+      const policy = this.policies.get(this.bankOf[videoId]);
+      return policy?.enabled ? policy.pdqThreshold : -1;
+    };
+    return this.videos
+      .query(prepared, threshold, thresholdOf)
+      .filter((match) => isVpdqMatch(match, rule))
+      .map((match) => ({
+        hit: {
+          signalId: match.videoId,
+          bankId: this.bankOf[match.videoId],
+          signalType: 'vpdq' as const,
+          value: this.videoDigests.get(match.videoId) ?? '',
+          distance: match.minDistance,
+        },
+        figures: match,
+      }));
+  }
+
   bankPolicies(): ReadonlyMap<number, BankPolicy> {
     return this.policies;
   }
@@ -150,6 +205,7 @@ export class MatchIndex {
         pdq: this.pdq.size,
         md5: this.exact.md5.size,
         sha256: this.exact.sha256.size,
+        vpdq: this.videos.size,
       },
       lastSyncAt: this.lastSyncAt,
     };
@@ -197,6 +253,10 @@ export class MatchIndex {
     if (signal.type === 'pdq') this.pdq.add(signal.id, pdqFromHex(signal.value));
     else if (signal.type === 'md5' || signal.type === 'sha256') {
       this.exact[signal.type].add(signal.id, signal.value.toLowerCase());
+    } else if (signal.type === 'vpdq') {
+      const frames = prepareVpdqFrames(framesOfVpdqValue(signal.value), MIN_VPDQ_QUALITY);
+      this.videos.add(signal.id, frames);
+      this.videoDigests.set(signal.id, sha256Hex(Buffer.from(signal.value, 'utf8')));
     } else return;
     this.track(signal);
   }
@@ -205,7 +265,10 @@ export class MatchIndex {
     if (id >= this.bankOf.length || this.bankOf[id] === 0) return;
     const type = INDEXED_TYPES[this.typeOf[id]];
     if (type === 'pdq') this.pdq.remove(id);
-    else this.exact[type].remove(id);
+    else if (type === 'vpdq') {
+      this.videos.remove(id);
+      this.videoDigests.delete(id);
+    } else this.exact[type].remove(id);
     this.bankOf[id] = 0;
   }
 

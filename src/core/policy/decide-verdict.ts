@@ -14,7 +14,10 @@ export const bankKinds = ['match', 'allow'] as const;
 export type BankKind = (typeof bankKinds)[number];
 
 /** Signal types a hit can come from (the index matches these). */
-export type HitSignalType = 'pdq' | 'md5' | 'sha256';
+export type HitSignalType = 'pdq' | 'md5' | 'sha256' | 'vpdq';
+
+/** PDQ and vPDQ match by likeness (a distance); MD5 and SHA-256 only the very same bytes. */
+const isPerceptual = (type: HitSignalType) => type === 'pdq' || type === 'vpdq';
 
 export interface BankPolicy {
   readonly id: number;
@@ -30,7 +33,10 @@ export interface Hit {
   readonly bankId: number;
   readonly signalType: HitSignalType;
   readonly value: string;
-  /** Hamming distance for PDQ; 0 for exact hashes. */
+  /**
+   * Hamming distance for PDQ; for vPDQ the closest frame pair (the index already applied the
+   * bank's threshold to every frame and the match rule to the video); 0 for exact hashes.
+   */
   readonly distance: number;
 }
 
@@ -53,7 +59,7 @@ const severity: Record<Verdict, number> = { allow: 0, review: 1, block: 2 };
  * 1. Hits from unknown or disabled banks, and PDQ hits beyond their bank's threshold, are
  *    dropped.
  * 2. An allow-bank hit on an exact hash (MD5, SHA-256: these very bytes are known benign)
- *    suppresses every match; an allow-bank PDQ hit suppresses PDQ matches only, so a
+ *    suppresses every match; an allow-bank PDQ or vPDQ hit suppresses PDQ and vPDQ matches only, so a
  *    perceptual false-positive entry never hides an exact match of known material.
  * 3. The strictest remaining bank action wins; no match is `allow`.
  */
@@ -69,15 +75,15 @@ export function decideVerdict(
     live.push({ hit, bank });
   }
   const allow = live.filter((x) => x.bank.kind === 'allow');
-  const allowExact = allow.some((x) => x.hit.signalType !== 'pdq');
-  const allowPdq = allow.some((x) => x.hit.signalType === 'pdq');
+  const allowExact = allow.some((x) => !isPerceptual(x.hit.signalType));
+  const allowPerceptual = allow.some((x) => isPerceptual(x.hit.signalType));
   const reasons: string[] = [];
   const matches: Hit[] = [];
   const suppressed: Hit[] = [];
   let verdict: Verdict = 'allow';
   for (const { hit, bank } of live) {
     if (bank.kind === 'allow') continue;
-    if (allowExact || (allowPdq && hit.signalType === 'pdq')) {
+    if (allowExact || (allowPerceptual && isPerceptual(hit.signalType))) {
       suppressed.push(hit);
       continue;
     }
@@ -108,6 +114,7 @@ function describeHit(hit: Hit, bank: BankPolicy): string {
 }
 
 function distanceText(hit: Hit): string {
+  if (hit.signalType === 'vpdq') return `(video; closest frames at distance ${hit.distance})`;
   return hit.signalType === 'pdq' ? `at distance ${hit.distance}` : 'exactly';
 }
 
