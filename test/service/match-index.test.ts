@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pdqFromHex } from '../../src/core/hash/pdq-hash.js';
 import { matchHashes } from '../../src/service/match-hashes.js';
 import { MatchIndex } from '../../src/service/match-index.js';
+import { matchVideo } from '../../src/service/match-video.js';
+import { defaultVpdqMatchRule } from '../../src/core/video/vpdq-index.js';
+import { vpdqSignalValue, type VpdqFrame } from '../../src/core/video/vpdq.js';
 import type { Store } from '../../src/store/open-store.js';
 import { databaseKinds, type TestDatabase } from '../store/test-databases.js';
 
@@ -43,7 +47,7 @@ describe.each(databaseKinds.filter((k) => k.enabled))('MatchIndex on $name', (ki
       { type: 'url', value: 'http://example.invalid/x' },
     ]);
     const index = await loaded();
-    expect(index.stats().signals).toEqual({ pdq: 1, md5: 1, sha256: 1 });
+    expect(index.stats().signals).toEqual({ pdq: 1, md5: 1, sha256: 1, vpdq: 0 });
     const near = flip(A, [1, 7, 100, 200]);
     const hits = index.lookup({ pdq: [pdqFromHex(near)], md5: [MD5.toUpperCase()], sha256: [SHA] });
     expect(hits.map((h) => [h.signalType, h.distance, h.value])).toEqual([
@@ -91,7 +95,7 @@ describe.each(databaseKinds.filter((k) => k.enabled))('MatchIndex on $name', (ki
     expect((await matchHashes(deps, { md5: MD5 })).verdict).toBe('allow');
     await store.banks.deleteBank(bank.id);
     await index.sync();
-    expect(index.stats().signals).toEqual({ pdq: 0, md5: 0, sha256: 0 });
+    expect(index.stats().signals).toEqual({ pdq: 0, md5: 0, sha256: 0, vpdq: 0 });
     expect(index.stats().banks).toBe(0);
   });
 
@@ -117,6 +121,72 @@ describe.each(databaseKinds.filter((k) => k.enabled))('MatchIndex on $name', (ki
     expect(flat.reasons[0]).toMatch(/quality 10 is below 50/);
     const exact = await matchHashes(deps, { pdq: { hash: A, quality: 10 }, md5: MD5 });
     expect(exact.verdict).toBe('block');
+  });
+
+  it('matches videos: a clip, a compilation, frames showing a banked image; follows removals', async () => {
+    // Ten distinct frame hashes: each is A with a different block of 40 bits flipped.
+    const hashes = Array.from({ length: 10 }, (_, i) =>
+      flip(
+        A,
+        Array.from({ length: 40 }, (_, b) => (i * 40 + b) % 256),
+      ),
+    );
+    const video = (list: string[], q = 100): VpdqFrame[] =>
+      list.map((hash, i) => ({ frame: i * 30, quality: q, hash, timestamp: i }));
+    const banked = video(hashes.slice(0, 8));
+    const bank = await store.banks.createBank({ name: 'videos', pdqThreshold: 31 });
+    await store.banks.addSignals(bank.id, [
+      { type: 'vpdq', value: vpdqSignalValue(banked), metadata: { sourceId: 'v1' } },
+    ]);
+    const index = await loaded();
+    expect(index.stats().signals.vpdq).toBe(1);
+    const deps = { matchIndex: index, bankStore: store.banks };
+
+    // A clip (frames 2..5, each 3 bits off): all of it is in the banked video.
+    const clip = video(hashes.slice(2, 6).map((h) => flip(h, [3, 90, 200])));
+    const clipped = await matchVideo(deps, { frames: clip }, defaultVpdqMatchRule);
+    expect(clipped.verdict).toBe('block');
+    expect(clipped.matches[0]).toMatchObject({
+      signalType: 'vpdq',
+      distance: 3,
+      metadata: { sourceId: 'v1' },
+      video: { queryPct: 100, targetPct: 50, queryMatched: 4, targetMatched: 4 },
+    });
+    expect(clipped.matches[0].video?.pairs[0]).toEqual({
+      queryTimestamp: 0,
+      targetTimestamp: 2,
+      distance: 3,
+    });
+
+    // A compilation: unrelated frames around the whole banked video.
+    const other = Array.from({ length: 12 }, (_, i) =>
+      createHash('sha256').update(`unrelated frame ${i}`).digest('hex'),
+    );
+    const compilation = video([...other.slice(0, 6), ...hashes.slice(0, 8), ...other.slice(6)]);
+    const compiled = await matchVideo(deps, { frames: compilation }, defaultVpdqMatchRule);
+    expect(compiled.verdict).toBe('block');
+    expect(compiled.matches[0].video).toMatchObject({ targetPct: 100, queryMatched: 8 });
+
+    // Unrelated: nothing; flat frames (quality < 50) are not matched at all.
+    expect((await matchVideo(deps, { frames: video(other) }, defaultVpdqMatchRule)).verdict).toBe(
+      'allow',
+    );
+    const flat = await matchVideo(deps, { frames: video(hashes, 20) }, defaultVpdqMatchRule);
+    expect(flat.verdict).toBe('allow');
+    expect(flat.reasons[0]).toMatch(/no frame had PDQ quality >= 50/);
+
+    // A frame of an upload showing a banked image is a PDQ match with its timestamp.
+    const images = await store.banks.createBank({ name: 'images', action: 'review' });
+    await store.banks.addSignals(images.id, [{ type: 'pdq', value: other[3] }]);
+    await index.sync();
+    const shown = await matchVideo(deps, { frames: video(other) }, defaultVpdqMatchRule);
+    expect(shown.verdict).toBe('review');
+    expect(shown.matches).toMatchObject([{ signalType: 'pdq', bank: 'images', timestamps: [3] }]);
+
+    await store.banks.removeSignals(bank.id, [{ type: 'vpdq', value: vpdqSignalValue(banked) }]);
+    await index.sync();
+    expect(index.stats().signals.vpdq).toBe(0);
+    expect((await matchVideo(deps, { frames: clip }, defaultVpdqMatchRule)).verdict).toBe('allow');
   });
 
   it('two indexes on one database converge', async () => {
