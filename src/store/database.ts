@@ -20,6 +20,7 @@ export interface Database {
   scans: ScansTable;
   cases: CasesTable;
   streams: StreamsTable;
+  jobs: JobsTable;
 }
 
 /** One row (id = 1): the last sequence number handed out. */
@@ -164,4 +165,20 @@ export interface StreamsTable {
   created_at: string;
   updated_at: string;
   ended_at: string | null;
+}
+
+/** Background jobs; `input`, `result`, `error` and `webhook` are JSON. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  input: string;
+  result: string | null;
+  error: string | null;
+  callback_url: string | null;
+  webhook: string | null;
+  key_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 }

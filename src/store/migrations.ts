@@ -273,5 +273,32 @@ export function createMigrations(capabilities: DialectCapabilities): Record<stri
         await db.schema.dropTable('streams').execute();
       },
     },
+    '0006_jobs': {
+      // Background work (long video scans): queued here, run by the process that took the
+      // upload, polled by anyone.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', 'varchar(64)', (col) => col.primaryKey())
+          .addColumn('kind', 'varchar(32)', (col) => col.notNull())
+          .addColumn('status', 'varchar(16)', (col) =>
+            col.notNull().check(sql`status in ('queued', 'running', 'done', 'failed')`),
+          )
+          .addColumn('input', 'text', (col) => col.notNull())
+          .addColumn('result', 'text')
+          .addColumn('error', 'text')
+          .addColumn('callback_url', 'text')
+          .addColumn('webhook', 'text')
+          .addColumn('key_id', 'varchar(200)')
+          .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+          .addColumn('started_at', 'varchar(32)')
+          .addColumn('finished_at', 'varchar(32)')
+          .execute();
+        await db.schema.createIndex('jobs_status').on('jobs').columns(['status', 'id']).execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('jobs').execute();
+      },
+    },
   };
 }

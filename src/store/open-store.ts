@@ -5,6 +5,7 @@ import type { CaseStore } from '../service/ports/case-store.js';
 import type { KeyStore } from '../service/ports/key-store.js';
 import type { ScanStore } from '../service/ports/scan-store.js';
 import type { StreamStore } from '../service/ports/stream-store.js';
+import type { JobStore } from '../service/ports/job-store.js';
 import type { Database } from './database.js';
 import { KyselyAuditLog } from './kysely-audit-log.js';
 import { KyselyBankStore } from './kysely-bank-store.js';
@@ -12,6 +13,7 @@ import { KyselyCaseStore } from './kysely-case-store.js';
 import { KyselyKeyStore } from './kysely-key-store.js';
 import { KyselyScanStore } from './kysely-scan-store.js';
 import { KyselyStreamStore } from './kysely-stream-store.js';
+import { KyselyJobStore } from './kysely-job-store.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { connect as connectPostgres } from './postgres/connect.js';
 import { connect as connectSqlite } from './sqlite/connect.js';
@@ -33,6 +35,7 @@ export interface Store {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly streams: StreamStore;
+  readonly jobs: JobStore;
   /** For other adapters sharing the database; the bank tables belong to `banks`. */
   readonly db: Kysely<Database>;
   /** Closes the database (SQLite) or ends the pool (PostgreSQL). */
@@ -59,6 +62,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
     keys: new KyselyKeyStore(db, capabilities, options),
     audit: new KyselyAuditLog(db, capabilities, options),
     streams: new KyselyStreamStore(db, options),
+    jobs: new KyselyJobStore(db),
     db,
     close: () => db.destroy(),
   };
