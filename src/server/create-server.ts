@@ -16,6 +16,7 @@ import { registerCaseRoutes } from './routes/cases.js';
 import { registerConversationRoutes, type ConversationRouteDeps } from './routes/conversations.js';
 import { registerHealthRoutes, type HealthRouteDeps } from './routes/health.js';
 import { registerScanRoutes, type ScanRouteDeps } from './routes/scan.js';
+import { registerStreamRoutes, type StreamRouteDeps } from './routes/streams.js';
 
 export interface ServerLimits {
   /** Largest request body (an uploaded image), bytes. */
@@ -31,6 +32,7 @@ export interface ServerDeps {
   readonly scan: ScanRouteDeps;
   readonly cases: CaseRouteDeps;
   readonly conversations: ConversationRouteDeps;
+  readonly streams: StreamRouteDeps;
   readonly health: Omit<HealthRouteDeps, 'metrics'>;
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -99,6 +101,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerBankRoutes(app, deps.banks);
   registerCaseRoutes(app, deps.cases);
   registerConversationRoutes(app, deps.conversations);
+  registerStreamRoutes(app, deps.streams);
   await app.ready();
   return app;
 }

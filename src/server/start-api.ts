@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { GroomingService } from '../service/grooming/grooming-service.js';
 import { loadGroomingModel } from '../service/grooming/model-file.js';
+import { STREAM_PROTOCOLS } from '../media/ffmpeg-video-decoder.js';
 import { ScanRecorder } from '../service/scan-recorder.js';
+import { StreamService } from '../service/streams/stream-service.js';
+import { createWebhookSender } from '../service/webhooks/send-webhook.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { createServer } from './create-server.js';
 import { createKeyAuthenticator } from './key-authenticator.js';
@@ -45,6 +48,28 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     onError: logError,
   });
   const stopFollowing = matchIndex.follow(options.syncIntervalMs, logError);
+  const streams = new StreamService(
+    {
+      streamStore: app.streamStore,
+      videoDecoder: app.videoDecoder,
+      hasher: app.hasher(),
+      matchIndex,
+      bankStore: app.bankStore,
+      recordScan: async (result, keyId) => {
+        metrics.verdicts.inc({ kind: result.kind, verdict: result.verdict });
+        return recorder.record(result, keyId);
+      },
+      auditLog: app.auditLog,
+      webhooks:
+        app.config.webhookSecret === undefined
+          ? undefined
+          : createWebhookSender({ secret: app.config.webhookSecret }),
+      limits: app.config.limits,
+      streamProtocols: STREAM_PROTOCOLS,
+      onError: logError,
+    },
+    app.config.streams,
+  );
   const server = await createServer({
     metrics,
     logger: options.logger ?? false,
@@ -78,6 +103,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       }),
       authenticator,
     },
+    streams: { streams, authenticator, audit, maxBytes: app.config.limits.maxBytes },
     health: {
       ready: async () => {
         await app.bankStore.currentSeq();
@@ -95,6 +121,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     flush: () => recorder.flush(),
     async close() {
       stopFollowing();
+      await streams.close();
       await server.close();
       await recorder.close();
     },
