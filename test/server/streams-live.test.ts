@@ -115,6 +115,7 @@ describe('a live HLS stream on 127.0.0.1', () => {
     const state = await eventually(
       async () =>
         (await h.api.server.inject({ url: `/v1/streams/${a.id}`, headers: bearer(token) })).json<{
+          framesSampled: number;
           matches: Array<{ frames: number }>;
         }>(),
       (s) => (s.matches[0]?.frames ?? 0) >= 3,
