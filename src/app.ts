@@ -6,6 +6,7 @@ import { MatchIndex } from './service/match-index.js';
 import type { AuditLog } from './service/ports/audit-log.js';
 import type { BankStore } from './service/ports/bank-store.js';
 import type { CaseStore } from './service/ports/case-store.js';
+import type { JobStore } from './service/ports/job-store.js';
 import type { KeyStore } from './service/ports/key-store.js';
 import type { ScanStore } from './service/ports/scan-store.js';
 import type { StreamStore } from './service/ports/stream-store.js';
@@ -25,6 +26,7 @@ export interface App {
   readonly keyStore: KeyStore;
   readonly auditLog: AuditLog;
   readonly streamStore: StreamStore;
+  readonly jobStore: JobStore;
   /** Loaded (from the store's snapshot) on first call. */
   matchIndex(): Promise<MatchIndex>;
   hasher(): HashPool;
@@ -47,6 +49,7 @@ export async function createApp(config: Config): Promise<App> {
     keyStore: store.keys,
     auditLog: store.audit,
     streamStore: store.streams,
+    jobStore: store.jobs,
     matchIndex() {
       index ??= (async () => {
         const matchIndex = new MatchIndex({ bankStore: store.banks });

@@ -83,6 +83,12 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
       done(null, body);
     },
   );
+  // Videos are streamed to a spool file by the scan route, never buffered whole.
+  for (const type of [/^video\/.*/, 'application/octet-stream']) {
+    app.addContentTypeParser(type, (_req, payload, done) => {
+      done(null, payload);
+    });
+  }
   // Signal files are streamed into the import transaction, never buffered whole.
   app.addContentTypeParser(IMPORT_TYPES, (_req, payload, done) => {
     done(null, payload);

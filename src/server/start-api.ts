@@ -1,9 +1,13 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { GroomingService } from '../service/grooming/grooming-service.js';
 import { loadGroomingModel } from '../service/grooming/model-file.js';
 import { STREAM_PROTOCOLS } from '../media/ffmpeg-video-decoder.js';
 import { ScanRecorder } from '../service/scan-recorder.js';
+import { scanVideoFile } from '../service/scan-video.js';
+import { VideoScanJobs } from '../service/video-scan-jobs.js';
+import { toResponse } from './routes/scan.js';
 import { StreamService } from '../service/streams/stream-service.js';
 import { createWebhookSender } from '../service/webhooks/send-webhook.js';
 import { createAuditRecorder } from './audit-recorder.js';
@@ -22,6 +26,8 @@ export interface Api {
   readonly server: FastifyInstance;
   /** Writes the scans and verdict audit entries still buffered. */
   flush(): Promise<void>;
+  /** Background video scans (tests wait for them with `idle()`). */
+  readonly videoJobs: VideoScanJobs;
   /** Stops following, flushes recorded scans, closes the server (not the app). */
   close(): Promise<void>;
 }
@@ -70,6 +76,34 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     },
     app.config.streams,
   );
+  const videoDeps = {
+    hasher: app.hasher(),
+    videoDecoder: app.videoDecoder,
+    matchIndex,
+    bankStore: app.bankStore,
+    limits: {
+      maxPixels: app.config.limits.maxPixels,
+      maxBytes: app.config.video.maxBytes,
+      maxDurationSec: app.config.video.maxDurationSec,
+    },
+    frameIntervalSec: app.config.video.frameIntervalSec,
+    rule: app.config.video.match,
+  };
+  const videoJobs = new VideoScanJobs({
+    jobStore: app.jobStore,
+    scan: (path, meta, signal) => scanVideoFile(videoDeps, path, meta, signal),
+    record: async (result, keyId) => {
+      metrics.verdicts.inc({ kind: result.kind, verdict: result.verdict });
+      const { caseId } = await recorder.record(result, keyId);
+      return toResponse(result, caseId);
+    },
+    webhooks:
+      app.config.webhookSecret === undefined
+        ? undefined
+        : createWebhookSender({ secret: app.config.webhookSecret }),
+    onError: logError,
+  });
+  await videoJobs.resume();
   const server = await createServer({
     metrics,
     logger: options.logger ?? false,
@@ -83,6 +117,16 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       },
       authenticator,
       maxBytes: app.config.limits.maxBytes,
+      video: {
+        maxBytes: app.config.video.maxBytes,
+        spoolDir: join(app.config.dataDir, 'spool'),
+        syncMaxSec: app.config.video.syncMaxSec,
+        probe: (path) => app.videoDecoder.probe(path, videoDeps.limits),
+        scan: (path, meta) => scanVideoFile(videoDeps, path, meta),
+        jobs: videoJobs,
+        jobStore: app.jobStore,
+        webhooks: app.config.webhookSecret !== undefined,
+      },
       onScanned: async (request, result) => {
         metrics.verdicts.inc({ kind: result.kind, verdict: result.verdict });
         return recorder.record(result, request.principal?.keyId);
@@ -119,9 +163,11 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
   return {
     server,
     flush: () => recorder.flush(),
+    videoJobs,
     async close() {
       stopFollowing();
       await streams.close();
+      await videoJobs.close();
       await server.close();
       await recorder.close();
     },

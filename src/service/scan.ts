@@ -7,6 +7,7 @@ import type { MatchIndex } from './match-index.js';
 import { newId } from './new-id.js';
 import type { BankStore } from './ports/bank-store.js';
 import type { ImageHasher } from './ports/image-hasher.js';
+import type { ScanKind } from './ports/scan-store.js';
 
 export interface ScanHashes {
   readonly pdq?: string;
@@ -18,7 +19,7 @@ export interface ScanHashes {
 /** What one scan or lookup decided, as the API returns it and the store records it. */
 export interface ScanResult {
   readonly scanId: string;
-  readonly kind: 'image' | 'lookup' | 'stream';
+  readonly kind: ScanKind;
   readonly verdict: Verdict;
   readonly matches: readonly MatchReport[];
   readonly reasons: readonly string[];
@@ -27,6 +28,22 @@ export interface ScanResult {
   readonly uploaderId?: string;
   readonly durationMs: number;
   readonly createdAt: string;
+  /** Video scans: what was decoded and hashed. */
+  readonly video?: VideoSummary;
+}
+
+export interface VideoSummary {
+  readonly format: string;
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly durationSec?: number;
+  /** Frames hashed (one every `everyNthFrame` decoded frames). */
+  readonly framesHashed: number;
+  /** Hashed frames that were matched: duplicates and quality < 50 left out. */
+  readonly framesCompared: number;
+  readonly everyNthFrame: number;
 }
 
 export interface ScanDeps {

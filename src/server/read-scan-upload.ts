@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { SafeguardError } from '../core/errors.js';
+
+/** An image comes back in memory; a video is spooled to a file (it may be a gigabyte). */
+export type ScanUpload =
+  | { readonly kind: 'image'; readonly bytes: Uint8Array; readonly fields: Record<string, string> }
+  | {
+      readonly kind: 'video';
+      readonly path: string;
+      readonly size: number;
+      readonly fields: Record<string, string>;
+    };
+
+export interface UploadLimits {
+  readonly maxImageBytes: number;
+  readonly maxVideoBytes: number;
+  /** Where videos are spooled; undefined: videos are refused (415). */
+  readonly spoolDir: string | undefined;
+}
+
+const IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'mif1', 'msf1', 'avif', 'avis']);
+
+/**
+ * Whether the first bytes of a file are a video container ffmpeg reads: ISO BMFF/QuickTime
+ * (not the HEIF/AVIF image brands), Matroska/WebM, AVI, FLV, MPEG-TS/PS, Ogg, ASF.
+ */
+export function looksLikeVideo(head: Uint8Array): boolean {
+  const ascii = (from: number, to: number) =>
+    Buffer.from(head.subarray(from, to)).toString('latin1');
+  if (head.length < 12) return false;
+  const box = ascii(4, 8);
+  if (box === 'ftyp') return !IMAGE_BRANDS.has(ascii(8, 12));
+  if (['moov', 'mdat', 'wide', 'free', 'skip'].includes(box)) return true;
+  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return true;
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'AVI ') return true;
+  if (ascii(0, 3) === 'FLV' || ascii(0, 4) === 'OggS') return true;
+  if (head[0] === 0x47 && (head.length <= 188 || head[188] === 0x47)) return true;
+  if (head[0] === 0 && head[1] === 0 && head[2] === 1 && (head[3] === 0xba || head[3] === 0xb3)) {
+    return true;
+  }
+  return head[0] === 0x30 && head[1] === 0x26 && head[2] === 0xb2 && head[3] === 0x75;
+}
+
+/**
+ * Reads the file of a scan request: multipart field `file`, a raw image/* body (buffered by
+ * its parser), or a raw video/* or application/octet-stream body (a stream). The first bytes
+ * decide whether it is a video, whatever the declared type; only videos may exceed the image
+ * byte limit, up to the video limit.
+ */
+export async function readScanUpload(
+  request: FastifyRequest,
+  limits: UploadLimits,
+): Promise<ScanUpload> {
+  if (request.isMultipart()) {
+    const fields: Record<string, string> = {};
+    let upload: ScanUpload | undefined;
+    try {
+      const fileSize = Math.max(limits.maxImageBytes, limits.maxVideoBytes);
+      for await (const part of request.parts({ limits: { fileSize } })) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file') {
+            part.file.resume();
+            throw new SafeguardError(
+              'invalid_argument',
+              `unexpected file field '${part.fieldname}': send the file as 'file'`,
+              { pointer: `/body/${part.fieldname}` },
+            );
+          }
+          if (upload) {
+            part.file.resume();
+            throw new SafeguardError('invalid_argument', 'one file per scan', {
+              pointer: '/body/file',
+            });
+          }
+          upload = await readStream(part.file, limits, fields);
+        } else if (typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
+        }
+      }
+    } catch (error) {
+      if (upload?.kind === 'video') await rm(upload.path, { force: true });
+      throw error;
+    }
+    if (!upload) {
+      throw new SafeguardError(
+        'invalid_argument',
+        "no file: send the image or video in the multipart field 'file'",
+        { pointer: '/body/file' },
+      );
+    }
+    return upload;
+  }
+  const body = request.body;
+  if (body instanceof Buffer) {
+    if (looksLikeVideo(body)) return spoolBuffer(body, limits);
+    return { kind: 'image', bytes: body, fields: {} };
+  }
+  if (isReadable(body)) return readStream(body, limits, {});
+  throw new SafeguardError(
+    'unsupported_media_type',
+    'send the file as multipart/form-data (field "file") or as a raw image/* or video/* body',
+  );
+}
+
+async function readStream(
+  source: Readable,
+  limits: UploadLimits,
+  fields: Record<string, string>,
+): Promise<ScanUpload> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (headBytes < 256) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    headBytes += next.value.length;
+  }
+  const first: Buffer = Buffer.concat(head);
+  if (!looksLikeVideo(first)) {
+    const chunks: Buffer[] = [first];
+    let size = first.length;
+    for (;;) {
+      if (size > limits.maxImageBytes) {
+        source.resume();
+        throw tooLarge(size, limits.maxImageBytes, 'an image');
+      }
+      if (ended) break;
+      const next = await iterator.next();
+      if (next.done) break;
+      chunks.push(next.value);
+      size += next.value.length;
+    }
+    return { kind: 'image', bytes: Buffer.concat(chunks), fields };
+  }
+  const path = await spoolPath(limits);
+  let size = 0;
+  try {
+    await pipeline(
+      (async function* () {
+        for (let chunk: Buffer | undefined = first; chunk !== undefined;) {
+          size += chunk.length;
+          if (size > limits.maxVideoBytes) throw tooLarge(size, limits.maxVideoBytes, 'a video');
+          yield chunk;
+          if (ended) break;
+          const next = await iterator.next();
+          chunk = next.done ? undefined : next.value;
+        }
+      })(),
+      createWriteStream(path, { flags: 'wx', mode: 0o600 }),
+    );
+  } catch (error) {
+    source.resume();
+    await rm(path, { force: true });
+    throw error;
+  }
+  if ((source as Readable & { truncated?: boolean }).truncated) {
+    await rm(path, { force: true });
+    throw tooLarge(size, limits.maxVideoBytes, 'a video');
+  }
+  return { kind: 'video', path, size, fields };
+}
+
+async function spoolBuffer(body: Buffer, limits: UploadLimits): Promise<ScanUpload> {
+  if (body.length > limits.maxVideoBytes)
+    throw tooLarge(body.length, limits.maxVideoBytes, 'a video');
+  const path = await spoolPath(limits);
+  await pipeline([body], createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  return { kind: 'video', path, size: body.length, fields: {} };
+}
+
+async function spoolPath(limits: UploadLimits): Promise<string> {
+  if (limits.spoolDir === undefined) {
+    throw new SafeguardError('unsupported_media_type', 'this server does not scan videos');
+  }
+  await mkdir(limits.spoolDir, { recursive: true, mode: 0o700 });
+  return join(limits.spoolDir, `${randomUUID()}.video`);
+}
+
+function tooLarge(size: number, max: number, what: string): SafeguardError {
+  return new SafeguardError(
+    'file_too_large',
+    `the file is over ${max} bytes, the limit for ${what} (read ${size} so far)`,
+    { maxBytes: max },
+  );
+}
+
+function isReadable(value: unknown): value is Readable {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Readable)[Symbol.asyncIterator] === 'function' &&
+    typeof (value as Readable).resume === 'function'
+  );
+}
