@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafeguardError } from '../core/errors.js';
+import { VIDEO_EXTENSIONS } from './video-files.js';
 
 /** Extensions picked up when walking a folder; a file named explicitly is always tried. */
 export const IMAGE_EXTENSIONS = [
@@ -22,7 +23,7 @@ export type Input =
 
 function isImageName(name: string): boolean {
   const lower = name.toLowerCase();
-  return IMAGE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+  return [...IMAGE_EXTENSIONS, ...VIDEO_EXTENSIONS].some((ext) => lower.endsWith(ext));
 }
 
 /**

@@ -9,11 +9,20 @@ import { runHash } from './commands/hash.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerMatchCommand } from './commands/match.js';
 import { registerServeCommand } from './commands/serve.js';
+import { FfmpegVideoDecoder } from '../media/ffmpeg-video-decoder.js';
 import { ProgressBar } from './progress.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError('must be a number >= 0');
+  }
   return n;
 }
 
@@ -26,10 +35,18 @@ export function buildProgram(): Command {
   program
     .command('hash')
     .description(
-      "PDQ (bit-exact with Meta's reference), MD5 and SHA-256 of images; folders are walked recursively",
+      "PDQ (bit-exact with Meta's reference), MD5 and SHA-256 of images, vPDQ of videos; folders are walked recursively",
     )
-    .argument('<paths...>', 'image files or folders')
-    .option('--json', 'one JSON object per file: {file, pdq, quality, md5, sha256}')
+    .argument('<paths...>', 'image or video files, or folders')
+    .option(
+      '--json',
+      'one JSON object per file: {file, pdq, quality, md5, sha256}; videos: {file, kind, md5, sha256, frames, ...}',
+    )
+    .option(
+      '--every <seconds>',
+      "videos: seconds between hashed frames, 0 for every frame (like vpdq-hash-video's -r)",
+      nonNegativeNumber,
+    )
     .option('--dihedral', 'also the 8 dihedral PDQ hashes (rotations and flips)')
     .option('--threads <n>', 'hashing threads (default: one per core)', positiveInt)
     .option('--max-pixels <n>', 'largest decoded image, width*height', positiveInt)
@@ -45,6 +62,18 @@ export function buildProgram(): Command {
           limits: {
             maxPixels: opts.maxPixels ?? config.limits.maxPixels,
             maxBytes: opts.maxBytes ?? config.limits.maxBytes,
+          },
+          video: {
+            decoder: new FfmpegVideoDecoder({
+              ffmpeg: config.video.ffmpeg,
+              ffprobe: config.video.ffprobe,
+            }),
+            everySec: opts.every ?? config.video.frameIntervalSec,
+            limits: {
+              maxPixels: opts.maxPixels ?? config.limits.maxPixels,
+              maxBytes: config.video.maxBytes,
+              maxDurationSec: config.video.maxDurationSec,
+            },
           },
         },
         {
@@ -70,6 +99,7 @@ export function buildProgram(): Command {
 
 interface HashFlags {
   json?: boolean;
+  every?: number;
   dihedral?: boolean;
   threads?: number;
   maxPixels?: number;

@@ -8,6 +8,8 @@ import {
 } from '../../core/signal-formats/signal-file-format.js';
 import { isSignalType, signalTypes, type SignalType } from '../../core/signal-formats/signal.js';
 import { addImagesToBank } from '../../service/add-images-to-bank.js';
+import { hashVideoFile } from '../../service/hash-video.js';
+import { isVideoFile } from '../video-files.js';
 import { exportBank, importBankFile, requireBank } from '../../service/bank-files.js';
 import type { Bank } from '../../service/ports/bank-store.js';
 import { listInputs } from '../list-inputs.js';
@@ -194,8 +196,10 @@ export function registerBankCommands(program: Command): void {
   bank
     .command('add')
     .argument('<name>')
-    .argument('<paths...>', 'image files or folders')
-    .description('hash images and add their PDQ, MD5 and SHA-256 to a bank')
+    .argument('<paths...>', "image or video files, Meta's vPDQ hash files (.txt), or folders")
+    .description(
+      'hash images (PDQ, MD5, SHA-256) and videos (vPDQ, MD5, SHA-256) and add them to a bank',
+    )
     .option('--category <c>', 'e.g. A1, A2, B1, B2')
     .option('--source <s>')
     .option('--source-id <id>')
@@ -239,6 +243,18 @@ export function registerBankCommands(program: Command): void {
             {
               limits: app.config.limits,
               metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
+              videos: {
+                isVideo: isVideoFile,
+                hash: (file) =>
+                  hashVideoFile({ videoDecoder: app.videoDecoder, hasher: app.hasher() }, file, {
+                    everySec: app.config.video.frameIntervalSec,
+                    limits: {
+                      maxPixels: app.config.limits.maxPixels,
+                      maxBytes: app.config.video.maxBytes,
+                      maxDurationSec: app.config.video.maxDurationSec,
+                    },
+                  }),
+              },
             },
           );
           for (const r of results) {
@@ -252,6 +268,18 @@ export function registerBankCommands(program: Command): void {
                   }),
                 );
               else err(`safeguard: ${r.file}: ${r.error.message} (${r.error.code})`);
+            } else if ('video' in r) {
+              const line = opts.json
+                ? JSON.stringify({
+                    file: r.file,
+                    added: r.added,
+                    duplicates: r.duplicates,
+                    kind: 'video',
+                    ...r.video,
+                    ...(r.note ? { note: r.note } : {}),
+                  })
+                : `${r.file}: ${r.added} added, ${r.duplicates} duplicates (video, ${r.video.frames} frames)${r.note ? ` (${r.note})` : ''}`;
+              out(line);
             } else if (opts.json) {
               out(
                 JSON.stringify({

@@ -1,8 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { SafeguardError } from '../../core/errors.js';
+import { formatVpdqFile } from '../../core/video/vpdq.js';
 import type { HashLimits, ImageHashes } from '../../service/hash-image.js';
+import { hashVideoFile, type VideoHashes, type VideoLimits } from '../../service/hash-video.js';
+import type { VideoDecoder } from '../../service/ports/video-decoder.js';
 import { HashPool } from '../../worker/hash-pool.js';
 import { listInputs } from '../list-inputs.js';
+import { isVideoFile } from '../video-files.js';
 import type { ProgressBar } from '../progress.js';
 
 export interface HashCommandOptions {
@@ -10,6 +14,7 @@ export interface HashCommandOptions {
   dihedral: boolean;
   limits: HashLimits;
   threads?: number;
+  video: { decoder: VideoDecoder; everySec: number; limits: VideoLimits };
 }
 
 export interface HashOutput {
@@ -18,7 +23,10 @@ export interface HashOutput {
   progress?: ProgressBar;
 }
 
-type Outcome = { path: string; hashes: ImageHashes } | { path: string; error: SafeguardError };
+type Outcome =
+  | { path: string; hashes: ImageHashes }
+  | { path: string; video: VideoHashes }
+  | { path: string; error: SafeguardError };
 
 const PROGRESS_MIN_FILES = 20;
 
@@ -35,6 +43,7 @@ export async function runHash(
   const queue: Promise<Outcome>[] = [];
   let failures = 0;
   let next = 0;
+  let videos: Promise<Outcome | undefined> = Promise.resolve(undefined);
   const flush = async (all: boolean): Promise<void> => {
     // Keep output in input order; write whatever is finished at the head of the queue.
     while (next < queue.length) {
@@ -45,6 +54,8 @@ export async function runHash(
       if ('error' in outcome) {
         failures++;
         writeError(out, options, outcome.path, outcome.error);
+      } else if ('video' in outcome) {
+        writeVideo(out, options, outcome.path, outcome.video);
       } else {
         writeHashes(out, options, outcome.path, outcome.hashes);
       }
@@ -54,6 +65,20 @@ export async function runHash(
     for await (const input of listInputs(paths)) {
       if (input.kind === 'error') {
         queue.push(Promise.resolve({ path: input.path, error: input.error }));
+      } else if (await isVideoFile(input.path)) {
+        // One video at a time: each already keeps ffmpeg and every hashing thread busy.
+        const path = input.path;
+        const video: Promise<Outcome> = videos.then(() =>
+          hashVideoFile({ videoDecoder: options.video.decoder, hasher: pool }, path, {
+            everySec: options.video.everySec,
+            limits: options.video.limits,
+          }).then(
+            (video): Outcome => ({ path, video }),
+            (error: unknown): Outcome => ({ path, error: asSafeguardError(error) }),
+          ),
+        );
+        videos = video;
+        queue.push(video);
       } else {
         const path = input.path;
         queue.push(
@@ -102,6 +127,38 @@ function writeHashes(
   } else {
     // The reference tool's format: hash,quality,filename.
     out.write(`${h.pdq},${h.quality},${path}`);
+  }
+}
+
+function writeVideo(
+  out: HashOutput,
+  options: HashCommandOptions,
+  path: string,
+  v: VideoHashes,
+): void {
+  if (options.json) {
+    out.write(
+      JSON.stringify({
+        file: path,
+        kind: 'video',
+        md5: v.md5,
+        sha256: v.sha256,
+        width: v.info.width,
+        height: v.info.height,
+        fps: v.info.fps,
+        durationSec: v.info.durationSec,
+        everyNthFrame: v.everyNthFrame,
+        frames: v.frames.map((f) => ({
+          frame: f.frame,
+          quality: f.quality,
+          pdq: f.hash,
+          timestamp: f.timestamp,
+        })),
+      }),
+    );
+  } else {
+    // Meta's vpdq-hash-video format: frame,quality,hash,timestamp — one line per frame.
+    out.write(formatVpdqFile(v.frames).trimEnd());
   }
 }
 

@@ -2,23 +2,42 @@ import type { Command } from 'commander';
 import { isSafeguardError, SafeguardError } from '../../core/errors.js';
 import type { ImageHashes } from '../../service/hash-image.js';
 import { matchHashes, type MatchOutcome } from '../../service/match-hashes.js';
+import { scanVideoFile } from '../../service/scan-video.js';
+import type { ScanHashes, ScanResult } from '../../service/scan.js';
 import { listInputs } from '../list-inputs.js';
+import { isVideoFile } from '../video-files.js';
 import { runWithApp } from '../run-with-app.js';
 
 const CHUNK = 64;
 
-type Item = { file: string; hashes: ImageHashes } | { file: string; error: SafeguardError };
+type Item =
+  | { file: string; hashes: ImageHashes }
+  | { file: string; video: ScanResult }
+  | { file: string; error: SafeguardError };
 
 export function registerMatchCommand(program: Command): void {
   program
     .command('match')
-    .argument('<paths...>', 'image files or folders')
-    .description('hash images and match them against every bank: block, review or allow')
+    .argument('<paths...>', 'image or video files, or folders')
+    .description('hash images and videos and match them against every bank: block, review or allow')
     .option('--json', 'one JSON object per file: {file, verdict, matches, hashes}')
     .action(async (paths: string[], opts: { json?: boolean }, cmd: Command) => {
       await runWithApp(cmd, async (app) => {
         const index = await app.matchIndex();
         const hasher = app.hasher();
+        const videoDeps = {
+          hasher,
+          videoDecoder: app.videoDecoder,
+          matchIndex: index,
+          bankStore: app.bankStore,
+          limits: {
+            maxPixels: app.config.limits.maxPixels,
+            maxBytes: app.config.video.maxBytes,
+            maxDurationSec: app.config.video.maxDurationSec,
+          },
+          frameIntervalSec: app.config.video.frameIntervalSec,
+          rule: app.config.video.match,
+        };
         let failures = 0;
         let chunk: Array<Promise<Item>> = [];
         const flush = async () => {
@@ -26,6 +45,10 @@ export function registerMatchCommand(program: Command): void {
             if ('error' in item) {
               failures++;
               writeError(item.file, item.error, opts.json === true);
+              continue;
+            }
+            if ('video' in item) {
+              writeOutcome(item.file, item.video.hashes, item.video, opts.json === true);
               continue;
             }
             const outcome = await matchHashes(
@@ -36,13 +59,25 @@ export function registerMatchCommand(program: Command): void {
                 sha256: item.hashes.sha256,
               },
             );
-            writeOutcome(item.file, item.hashes, outcome, opts.json === true);
+            const { pdq, quality, md5, sha256 } = item.hashes;
+            writeOutcome(item.file, { pdq, quality, md5, sha256 }, outcome, opts.json === true);
           }
           chunk = [];
         };
         for await (const input of listInputs(paths)) {
           if (input.kind === 'error') {
             chunk.push(Promise.resolve({ file: input.path, error: input.error }));
+          } else if (await isVideoFile(input.path)) {
+            // A video keeps every thread busy on its own: finish what is queued, then it.
+            await flush();
+            const file = input.path;
+            chunk.push(
+              scanVideoFile(videoDeps, file).then(
+                (video): Item => ({ file, video }),
+                (error: unknown): Item => ({ file, error: asError(error) }),
+              ),
+            );
+            await flush();
           } else {
             const file = input.path;
             chunk.push(
@@ -65,8 +100,8 @@ export function registerMatchCommand(program: Command): void {
 
 function writeOutcome(
   file: string,
-  hashes: ImageHashes,
-  outcome: MatchOutcome,
+  hashes: ScanHashes,
+  outcome: Pick<MatchOutcome, 'verdict' | 'matches' | 'reasons'>,
   json: boolean,
 ): void {
   if (json) {
@@ -80,14 +115,11 @@ function writeOutcome(
           value: m.value,
           distance: m.distance,
           metadata: m.metadata,
+          ...(m.timestamps === undefined ? {} : { timestamps: m.timestamps }),
+          ...(m.video === undefined ? {} : { video: m.video }),
         })),
         reasons: outcome.reasons,
-        hashes: {
-          pdq: hashes.pdq,
-          quality: hashes.quality,
-          md5: hashes.md5,
-          sha256: hashes.sha256,
-        },
+        hashes,
       })}\n`,
     );
     return;
