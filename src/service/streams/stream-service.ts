@@ -9,7 +9,6 @@ import type { ImageHasher } from '../ports/image-hasher.js';
 import {
   isActiveStatus,
   type StreamEndReason,
-  type StreamMatch,
   type StreamQuery,
   type StreamRecord,
   type StreamStatus,
@@ -17,7 +16,9 @@ import {
 } from '../ports/stream-store.js';
 import type { VideoDecoder } from '../ports/video-decoder.js';
 import type { ScanHashes, ScanResult } from '../scan.js';
-import type { WebhookEvent, WebhookSender } from '../webhooks/send-webhook.js';
+import type { WebhookSender } from '../webhooks/send-webhook.js';
+import { EventDeliveries } from './event-deliveries.js';
+import { createLiveStream, currentRecord, type LiveStream } from './live-stream.js';
 import { streamEndedEvent, streamMatchEvent } from './stream-events.js';
 import { checkStreamInput, type StreamInput } from './stream-input.js';
 import { foldFrameMatches, rememberMatches, signalKey } from './stream-matches.js';
@@ -56,20 +57,6 @@ export interface StreamServiceOptions {
   readonly closeGraceMs?: number;
 }
 
-/** One stream this process knows live: its record and what it has matched. */
-interface LiveStream {
-  record: StreamRecord;
-  readonly seen: Map<string, StreamMatch>;
-  frames: number;
-  lastFrameAt: string | undefined;
-  lastSaved: number;
-  /** Serializes matching, so two frames never both open a case for one new signal. */
-  queue: Promise<unknown>;
-  /** Pushed frames being handled: a stream nobody uses is forgotten. */
-  pushes: number;
-  monitor?: { readonly controller: AbortController; done: Promise<void> };
-}
-
 export interface PushedFrameResult {
   readonly streamId: string;
   readonly verdict: MatchOutcome['verdict'];
@@ -99,7 +86,7 @@ const finalStatus: Record<StreamEndReason, StreamStatus> = {
  */
 export class StreamService {
   private readonly streams = new Map<string, LiveStream>();
-  private readonly deliveries = new Set<Promise<void>>();
+  private readonly events: EventDeliveries;
   private readonly now: () => number;
   private closing = false;
 
@@ -108,13 +95,14 @@ export class StreamService {
     private readonly options: StreamServiceOptions,
   ) {
     this.now = deps.now ?? Date.now;
+    this.events = new EventDeliveries(deps.webhooks, deps.onError);
   }
 
   async register(input: StreamInput, keyId: string | undefined): Promise<StreamRecord> {
     if (this.closing) throw new SafeguardError('unavailable', 'the server is shutting down');
     const checked = checkStreamInput(input, {
       streamProtocols: this.deps.streamProtocols,
-      canSign: this.deps.webhooks !== undefined,
+      canSign: this.events.enabled,
     });
     if (checked.url !== undefined && this.monitorCount() >= this.options.maxStreams) {
       throw new SafeguardError(
@@ -145,7 +133,7 @@ export class StreamService {
     if (record === undefined) return undefined;
     const live = this.streams.get(id);
     if (live === undefined) return { ...record, monitored: false };
-    return { ...this.current(live, record), monitored: live.monitor !== undefined };
+    return { ...currentRecord(live, record), monitored: live.monitor !== undefined };
   }
 
   async list(query: StreamQuery): Promise<{ streams: StreamRecord[]; next?: string }> {
@@ -154,7 +142,7 @@ export class StreamService {
       ...page,
       streams: page.streams.map((r) => {
         const live = this.streams.get(r.id);
-        return live ? this.current(live, r) : r;
+        return live ? currentRecord(live, r) : r;
       }),
     };
   }
@@ -252,7 +240,7 @@ export class StreamService {
     const monitors = [...this.streams.values()].flatMap((l) => (l.monitor ? [l.monitor] : []));
     for (const m of monitors) m.controller.abort();
     await Promise.all(monitors.map((m) => m.done));
-    await waitAtMost(Promise.all(this.deliveries), this.options.closeGraceMs ?? 3000);
+    await this.events.settle(this.options.closeGraceMs ?? 3000);
   }
 
   monitorCount(): number {
@@ -264,27 +252,9 @@ export class StreamService {
   private track(record: StreamRecord): LiveStream {
     const known = this.streams.get(record.id);
     if (known) return known;
-    const live: LiveStream = {
-      record,
-      seen: new Map(record.matches.map((m) => [signalKey(m), m])),
-      frames: record.framesSampled,
-      lastFrameAt: record.lastFrameAt,
-      lastSaved: this.now(),
-      queue: Promise.resolve(),
-      pushes: 0,
-    };
+    const live = createLiveStream(record, this.now());
     this.streams.set(record.id, live);
     return live;
-  }
-
-  private current(live: LiveStream, stored: StreamRecord): StreamRecord {
-    return {
-      ...stored,
-      ...(isActiveStatus(stored.status) ? { status: live.record.status } : {}),
-      framesSampled: Math.max(stored.framesSampled, live.frames),
-      ...(live.lastFrameAt === undefined ? {} : { lastFrameAt: live.lastFrameAt }),
-      matches: [...live.seen.values()],
-    };
   }
 
   private startMonitor(live: LiveStream, url: string): void {
@@ -358,7 +328,11 @@ export class StreamService {
     });
     // A DELETE needs no event: the platform asked for it. A shutdown does.
     if (reason !== 'stopped' || this.closing) {
-      this.deliver(live.record, streamEndedEvent(change.record, reason, at));
+      this.events.deliver(
+        live.record.callbackUrl,
+        streamEndedEvent(change.record, reason, at),
+        `stream ${live.record.id}`,
+      );
     }
   }
 
@@ -394,8 +368,8 @@ export class StreamService {
       };
       const { caseId } = await this.deps.recordScan(result, record.keyId);
       rememberMatches(live.seen, fresh, seen, caseId);
-      this.deliver(
-        record,
+      this.events.deliver(
+        record.callbackUrl,
         streamMatchEvent(
           record,
           {
@@ -408,6 +382,7 @@ export class StreamService {
           },
           this.now(),
         ),
+        `stream ${record.id}`,
       );
       await this.save(live);
       await this.deps.auditLog.append({
@@ -445,34 +420,8 @@ export class StreamService {
       matches: [...live.seen.values()].slice(0, 1000),
     });
   }
-
-  private deliver(record: StreamRecord, event: WebhookEvent): void {
-    const sender = this.deps.webhooks;
-    const url = record.callbackUrl;
-    if (sender === undefined || url === undefined) return;
-    const delivery = sender
-      .send(url, event)
-      .then((result) => {
-        if (!result.ok) {
-          this.deps.onError(
-            new Error(
-              `${event.type} for stream ${record.id} not delivered after ${result.attempts} attempts: ${result.error ?? 'no answer'}`,
-            ),
-          );
-        }
-      })
-      .catch((error: unknown) => this.deps.onError(error))
-      .finally(() => this.deliveries.delete(delivery));
-    this.deliveries.add(delivery);
-  }
 }
 
 function notFound(id: string): SafeguardError {
   return new SafeguardError('not_found', `no stream ${id}`);
-}
-
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
