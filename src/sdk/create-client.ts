@@ -1,7 +1,13 @@
 import { toImageBlob } from './image-blob.js';
 import { parseJson, sendRequest, type FetchLike, type Transport } from './send-request.js';
+import { SafeguardApiError } from './safeguard-api-error.js';
 import type {
   AddSignalsResult,
+  ApiErrorCode,
+  Job,
+  JobAccepted,
+  PlatformIds,
+  SubmitVideoOptions,
   Bank,
   BankPatch,
   Case,
@@ -44,6 +50,13 @@ export interface SafeguardClient {
   lookup(request: LookupRequest): Promise<ScanResult>;
   /** A recorded scan or lookup (scope `scan`). */
   getScan(id: string): Promise<ScanRecord>;
+  /**
+   * Sends a video to be scanned in the background (scope `scan`): the answer names the job;
+   * poll it with `getJob`, or give a `callbackUrl` for a signed `scan.completed` event.
+   */
+  submitVideo(video: ScanInput, options?: SubmitVideoOptions): Promise<JobAccepted>;
+  /** A background scan (scope `scan`). */
+  getJob(id: string): Promise<Job>;
 
   /** Scope `banks:read`. */
   listBanks(): Promise<readonly Bank[]>;
@@ -125,18 +138,41 @@ export function createClient(options: SafeguardClientOptions): SafeguardClient {
 
   return {
     async scan(image, options = {}) {
-      const form = new FormData();
-      // Fields before the file: the server reads the parts in order.
-      if (options.contentId !== undefined) form.append('contentId', options.contentId);
-      if (options.uploaderId !== undefined) form.append('uploaderId', options.uploaderId);
-      form.append(
-        'file',
-        await toImageBlob(image, options.contentType),
-        options.filename ?? 'upload',
-      );
+      const form = await uploadForm(image, options);
       const answer = await sendRequest(transport, { method: 'POST', path: '/v1/scan', body: form });
-      return parseJson<ScanResult>(answer, 'POST /v1/scan');
+      if (answer.status !== 202) return parseJson<ScanResult>(answer, 'POST /v1/scan');
+      // A long video: the server scans it in the background; wait for the job.
+      const accepted = parseJson<JobAccepted>(answer, 'POST /v1/scan');
+      const deadline = Date.now() + (options.waitMs ?? 600_000);
+      for (;;) {
+        const job = await getJson<Job>(`/v1/jobs/${segment(accepted.jobId)}`);
+        if (job.status === 'done' && job.result) return job.result;
+        if (job.status === 'failed') {
+          throw new SafeguardApiError({
+            status: 422,
+            code: (job.error?.code ?? 'internal') as ApiErrorCode,
+            detail: job.error?.message ?? 'the background scan failed',
+          });
+        }
+        if (Date.now() >= deadline) {
+          throw new SafeguardApiError({
+            status: 0,
+            code: 'timeout',
+            detail: `job ${accepted.jobId} was still ${job.status} after ${options.waitMs ?? 600_000} ms`,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     },
+    async submitVideo(video, options = {}) {
+      const form = await uploadForm(video, options, {
+        async: 'true',
+        ...(options.callbackUrl === undefined ? {} : { callbackUrl: options.callbackUrl }),
+      });
+      const answer = await sendRequest(transport, { method: 'POST', path: '/v1/scan', body: form });
+      return parseJson<JobAccepted>(answer, 'POST /v1/scan');
+    },
+    getJob: (id) => getJson<Job>(`/v1/jobs/${segment(id)}`),
     lookup: (request) => sendJson<ScanResult>('POST', '/v1/lookup', request),
     getScan: (id) => getJson<ScanRecord>(`/v1/scans/${segment(id)}`),
 
@@ -190,4 +226,18 @@ export function createClient(options: SafeguardClientOptions): SafeguardClient {
     getCase: (id) => getJson<Case>(`/v1/cases/${segment(id)}`),
     decideCase: (id, decision) => sendJson<Case>('PATCH', `/v1/cases/${segment(id)}`, decision),
   };
+}
+
+/** The multipart body of a scan: fields first (the server reads parts in order), then the file. */
+async function uploadForm(
+  file: ScanInput,
+  options: PlatformIds & { readonly contentType?: string; readonly filename?: string },
+  fields: Record<string, string> = {},
+): Promise<FormData> {
+  const form = new FormData();
+  if (options.contentId !== undefined) form.append('contentId', options.contentId);
+  if (options.uploaderId !== undefined) form.append('uploaderId', options.uploaderId);
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('file', await toImageBlob(file, options.contentType), options.filename ?? 'upload');
+  return form;
 }

@@ -14,6 +14,7 @@ export {
   type SafeguardClientOptions,
 } from './create-client.js';
 export type { FetchLike } from './send-request.js';
+export { verifyWebhook } from './verify-webhook.js';
 export type {
   ScanErrorPolicy,
   ScannedUpload,

@@ -56,12 +56,77 @@ export interface SignalMetadata {
 /** One bank signal an upload matched. */
 export interface Match {
   readonly bank: string;
-  readonly signalType: HashType;
+  readonly signalType: HashType | 'vpdq';
+  /** The banked hash; for vpdq, the SHA-256 of the banked video's frame list. */
   readonly value: string;
-  /** Hamming distance for PDQ; 0 for exact hashes. */
+  /** Hamming distance for PDQ (vPDQ: the closest frames); 0 for exact hashes. */
   readonly distance: number;
   readonly action: BankAction;
   readonly metadata: SignalMetadata | null;
+  /** Videos and streams: seconds into the upload of the frames that matched. */
+  readonly timestamps?: readonly number[];
+  /** vPDQ matches: how much of each video matched. */
+  readonly video?: VideoMatchFigures;
+}
+
+export interface VideoMatchFigures {
+  /** Percent of the upload's frames found in the banked video. */
+  readonly queryPct: number;
+  /** Percent of the banked video's frames found in the upload. */
+  readonly targetPct: number;
+  readonly queryMatched: number;
+  readonly queryFrames: number;
+  readonly targetMatched: number;
+  readonly targetFrames: number;
+  readonly pairs: ReadonlyArray<{
+    readonly queryTimestamp: number;
+    readonly targetTimestamp: number;
+    readonly distance: number;
+  }>;
+}
+
+/** What a video scan decoded and hashed. */
+export interface VideoSummary {
+  readonly format: string;
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly durationSec?: number;
+  readonly framesHashed: number;
+  readonly framesCompared: number;
+  readonly everyNthFrame: number;
+}
+
+/** `submitVideo`'s answer: the job to poll (or to hear about at the callback URL). */
+export interface JobAccepted {
+  readonly jobId: string;
+  readonly status: 'queued';
+  readonly statusUrl: string;
+  readonly reason: string;
+}
+
+export interface SubmitVideoOptions extends PlatformIds {
+  /** Receives a signed `scan.completed` event when the job ends (see verifyWebhook). */
+  readonly callbackUrl?: string;
+  readonly contentType?: string;
+  readonly filename?: string;
+}
+
+/** A background scan (a long video), `GET /v1/jobs/:id`. */
+export interface Job {
+  readonly jobId: string;
+  readonly kind: string;
+  readonly status: 'queued' | 'running' | 'done' | 'failed';
+  readonly contentId?: string;
+  readonly uploaderId?: string;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** When done: the scan. */
+  readonly result?: ScanResult;
+  /** When failed. */
+  readonly error?: { readonly code: string; readonly message: string };
 }
 
 export interface ScanHashes {
@@ -83,12 +148,14 @@ export interface ScanResult {
   readonly uploaderId?: string;
   /** The review case a `review` or `block` verdict opened. */
   readonly caseId?: number;
+  /** Video scans. */
+  readonly video?: VideoSummary;
 }
 
 /** A recorded scan or lookup, `GET /v1/scans/:id`. */
 export interface ScanRecord {
   readonly scanId: string;
-  readonly kind: 'image' | 'lookup';
+  readonly kind: 'image' | 'lookup' | 'video' | 'stream';
   readonly verdict: Verdict;
   /** ISO 8601, UTC. */
   readonly createdAt: string;
@@ -108,6 +175,11 @@ export interface PlatformIds {
 }
 
 export interface ScanOptions extends PlatformIds {
+  /**
+   * Long videos are scanned in the background by the server: `scan` then polls the job every
+   * second and returns its scan, waiting at most this long (ms; default 600,000).
+   */
+  readonly waitMs?: number;
   /** The image's media type in the multipart part; default: the Blob's type, or sniffed. */
   readonly contentType?: string;
   /** The file name in the multipart part; default `upload`. */

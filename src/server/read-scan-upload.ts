@@ -38,32 +38,39 @@ export async function readScanUpload(
   if (request.isMultipart()) {
     const fields: Record<string, string> = {};
     let upload: ScanUpload | undefined;
-    try {
-      const fileSize = Math.max(limits.maxImageBytes, limits.maxVideoBytes);
-      for await (const part of request.parts({ limits: { fileSize } })) {
-        if (part.type === 'file') {
-          if (part.fieldname !== 'file') {
-            part.file.resume();
-            throw new SafeguardError(
-              'invalid_argument',
-              `unexpected file field '${part.fieldname}': send the file as 'file'`,
-              { pointer: `/body/${part.fieldname}` },
-            );
-          }
-          if (upload) {
-            part.file.resume();
-            throw new SafeguardError('invalid_argument', 'one file per scan', {
-              pointer: '/body/file',
-            });
-          }
-          upload = await readStream(part.file, limits, fields);
-        } else if (typeof part.value === 'string') {
-          fields[part.fieldname] = part.value;
-        }
+    // A refused part is drained and the form read to its end before the error is thrown: an
+    // answer sent mid-body would leave the connection's next request reading our leftovers.
+    let failure: Error | undefined;
+    const fileSize = Math.max(limits.maxImageBytes, limits.maxVideoBytes);
+    for await (const part of request.parts({ limits: { fileSize } })) {
+      if (part.type !== 'file') {
+        if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+        continue;
       }
-    } catch (error) {
+      if (failure !== undefined || upload !== undefined || part.fieldname !== 'file') {
+        await drain(part.file);
+        failure ??=
+          part.fieldname !== 'file'
+            ? new SafeguardError(
+                'invalid_argument',
+                `unexpected file field '${part.fieldname}': send the file as 'file'`,
+                { pointer: `/body/${part.fieldname}` },
+              )
+            : new SafeguardError('invalid_argument', 'one file per scan', {
+                pointer: '/body/file',
+              });
+        continue;
+      }
+      try {
+        upload = await readStream(part.file, limits, fields);
+      } catch (error) {
+        await drain(part.file);
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    if (failure !== undefined) {
       if (upload?.kind === 'video') await rm(upload.path, { force: true });
-      throw error;
+      throw failure;
     }
     if (!upload) {
       throw new SafeguardError(
@@ -110,7 +117,7 @@ async function readStream(
     let size = first.length;
     for (;;) {
       if (size > limits.maxImageBytes) {
-        source.resume();
+        if (!ended) await discardRest(iterator);
         throw tooLarge(size, limits.maxImageBytes, 'an image');
       }
       if (ended) break;
@@ -138,7 +145,9 @@ async function readStream(
       createWriteStream(path, { flags: 'wx', mode: 0o600 }),
     );
   } catch (error) {
-    source.resume();
+    // Read the rest (the generator stopped at the limit, or the disk failed) so the request
+    // ends cleanly and its connection stays usable.
+    await discardRest(iterator).catch(() => undefined);
     await rm(path, { force: true });
     throw error;
   }
@@ -171,6 +180,25 @@ function tooLarge(size: number, max: number, what: string): SafeguardError {
     `the file is over ${max} bytes, the limit for ${what} (read ${size} so far)`,
     { maxBytes: max },
   );
+}
+
+/** Reads what an iterator still has, keeping nothing. */
+async function discardRest(iterator: AsyncIterator<Buffer>): Promise<void> {
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+  }
+}
+
+/** Reads a stream to its end, keeping nothing. */
+async function drain(stream: Readable): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return;
+  stream.resume();
+  await new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
 }
 
 function isReadable(value: unknown): value is Readable {

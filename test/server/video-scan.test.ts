@@ -248,7 +248,7 @@ describe('POST /v1/scan with a video', () => {
     expect(long.json().detail).toMatch(/lasts 36000\.0 s, over the limit of 21600 s/);
     expect(Date.now() - started).toBeLessThan(5000);
 
-    const noSecret = await startHarness();
+    const noSecret = await startHarness({ SAFEGUARD_MAX_VIDEO_BYTES: '200000' });
     try {
       const refused = await noSecret.api.server.inject({
         method: 'POST',
@@ -258,6 +258,27 @@ describe('POST /v1/scan with a video', () => {
       });
       expect(refused.statusCode).toBe(400);
       expect(refused.json().detail).toMatch(/SAFEGUARD_WEBHOOK_SECRET/);
+      const url = await noSecret.api.server.listen({ port: 0, host: '127.0.0.1' });
+      const big = readFileSync(sample('pattern-sd-grey-bar')); // ~1 MB, over 200,000 bytes
+      for (const init of [
+        { headers: { 'content-type': 'video/mp4' }, body: big },
+        {
+          body: (() => {
+            const form = new FormData();
+            form.append('file', new Blob([big]), 'v.mp4');
+            return form;
+          })(),
+        },
+      ]) {
+        const res = await fetch(`${url}/v1/scan`, {
+          method: 'POST',
+          ...init,
+          headers: { ...bearer(await noSecret.token('scan')), ...init.headers },
+        });
+        expect(res.status).toBe(413);
+        expect(await res.json()).toMatchObject({ code: 'file_too_large' });
+      }
+      expect(readdirSync(join(noSecret.app.config.dataDir, 'spool'))).toEqual([]);
     } finally {
       await noSecret.close();
     }
