@@ -91,7 +91,7 @@ export class MatchIndex {
     }
     this.pdq.bulkLoad(ids.subarray(0, count), words.subarray(0, count * 8));
     // Videos are whole frame lists (up to megabytes each): fewer at a time.
-    for (let afterVideo = 0; ; ) {
+    for (let afterVideo = 0; ;) {
       const page = await store.loadLiveSignals(['vpdq'], {
         afterId: afterVideo,
         limit: VIDEO_PAGE,
