@@ -231,6 +231,14 @@ describe('pushed frames', () => {
       headers: bearer(token),
     });
     expect(listed.json().streams.map((s: StreamView) => s.id)).toContain(id);
+    const audit = await h.app.auditLog.list({ afterSeq: 0, limit: 1000 });
+    expect(
+      audit.filter((e) => e.subject === `stream:${id}`).map((e) => [e.action, e.actor]),
+    ).toEqual([
+      ['stream.register', expect.stringMatching(/^key:/)],
+      ['stream.match', 'system'],
+      ['stream.stop', expect.stringMatching(/^key:/)],
+    ]);
   });
 });
 
