@@ -1,5 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/service/webhooks/sign-webhook.js';
@@ -141,6 +144,38 @@ describe('streams that do not play', () => {
     expect(state).toMatchObject({ status: 'failed', endReason: 'unreachable', framesSampled: 0 });
     expect(state.error).toMatch(/could not be read|refused/i);
     expect(ffmpegProcessesWith(url)).toEqual([]);
+  });
+
+  it('never reads a local file a playlist names', async () => {
+    // A real, playable segment on this machine, and a playlist served over HTTP that names it.
+    const dir = mkdtempSync(join(tmpdir(), 'safeguard-local-'));
+    const segment = join(dir, 'local.ts');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=160x100:r=10', '-t', '2'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'mpegts', segment],
+    ]);
+    const playlist = `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nfile://${segment}\n#EXT-X-ENDLIST\n`;
+    writeFileSync(join(dir, 'p.m3u8'), playlist);
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(playlist);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const { id } = (
+        await register({ url: `http://127.0.0.1:${port}/p.m3u8`, callbackUrl: hooks.url })
+      ).json<StreamView>();
+      const ended = await hooks.waitFor(
+        (hook) => hook.event.type === 'stream.ended' && hook.event.data.streamId === id,
+        10_000,
+      );
+      expect(ended.event.data).toMatchObject({ status: 'failed', framesSampled: 0 });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a stream that stops sending as stalled, within the timeout', async () => {
