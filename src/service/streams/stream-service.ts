@@ -89,6 +89,7 @@ export class StreamService {
   private readonly events: EventDeliveries;
   private readonly now: () => number;
   private closing = false;
+  private reserved = 0;
 
   constructor(
     private readonly deps: StreamServiceDeps,
@@ -104,7 +105,8 @@ export class StreamService {
       streamProtocols: this.deps.streamProtocols,
       canSign: this.events.enabled,
     });
-    if (checked.url !== undefined && this.monitorCount() >= this.options.maxStreams) {
+    const pulled = checked.url !== undefined;
+    if (pulled && this.monitorCount() + this.reserved >= this.options.maxStreams) {
       throw new SafeguardError(
         'rate_limited',
         `this server already monitors ${this.options.maxStreams} streams (SAFEGUARD_MAX_STREAMS): stop one or try another node`,
@@ -112,16 +114,22 @@ export class StreamService {
       );
     }
     const at = this.now();
-    const record = await this.deps.streamStore.create({
-      id: newId('str', at),
-      ...checked,
-      ...(input.name === undefined ? {} : { name: input.name }),
-      ...(input.contentId === undefined ? {} : { contentId: input.contentId }),
-      ...(input.uploaderId === undefined ? {} : { uploaderId: input.uploaderId }),
-      ...(keyId === undefined ? {} : { keyId }),
-      status: checked.url === undefined ? 'live' : 'starting',
-      createdAt: new Date(at).toISOString(),
-    });
+    // Held while the record is written, so concurrent registrations cannot pass the cap.
+    if (pulled) this.reserved++;
+    const record = await this.deps.streamStore
+      .create({
+        id: newId('str', at),
+        ...checked,
+        ...(input.name === undefined ? {} : { name: input.name }),
+        ...(input.contentId === undefined ? {} : { contentId: input.contentId }),
+        ...(input.uploaderId === undefined ? {} : { uploaderId: input.uploaderId }),
+        ...(keyId === undefined ? {} : { keyId }),
+        status: pulled ? 'starting' : 'live',
+        createdAt: new Date(at).toISOString(),
+      })
+      .finally(() => {
+        if (pulled) this.reserved--;
+      });
     const live = this.track(record);
     if (record.url !== undefined) this.startMonitor(live, record.url);
     return record;
@@ -259,6 +267,8 @@ export class StreamService {
 
   private startMonitor(live: LiveStream, url: string): void {
     const controller = new AbortController();
+    // Registered while close() ran: ends at once as stopped, no ffmpeg is started.
+    if (this.closing) controller.abort();
     const monitor = { controller, done: Promise.resolve() };
     live.monitor = monitor;
     monitor.done = this.runMonitor(live, url, controller.signal)
