@@ -39,7 +39,7 @@ export const defaultTrainOptions: TrainGroomingOptions = {
   l2: 1e-6,
   windowsPerPjAuthor: 80,
   windowsPerConversationAuthor: 8,
-  hardNegativeWeight: 12,
+  hardNegativeWeight: 100,
   window: 8,
   minMessages: 3,
   ageGapBoost: 0.5,
