@@ -142,6 +142,37 @@ describe('POST /v1/scan with a video', () => {
     expect(body.matches[0].video.queryPct).toBeLessThan(80);
   });
 
+  it('takes a banked video as a vpdq signal over the API (a value over 2048 bytes)', async () => {
+    const admin = await h.token('banks:write');
+    const frames = Array.from(
+      { length: 60 },
+      (_, i) => `${(i + 1).toString(16).padStart(64, 'a')},100,${i}`,
+    );
+    const value = JSON.stringify(frames);
+    expect(value.length).toBeGreaterThan(2048);
+    await h.api.server.inject({
+      method: 'POST',
+      url: '/v1/banks',
+      headers: bearer(admin),
+      payload: { name: 'api-videos' },
+    });
+    const added = await h.api.server.inject({
+      method: 'POST',
+      url: '/v1/banks/api-videos/signals',
+      headers: bearer(admin),
+      payload: { signals: [{ type: 'vpdq', value }] },
+    });
+    expect(added.statusCode).toBe(200);
+    expect(added.json()).toMatchObject({ added: 1 });
+    const tooLong = await h.api.server.inject({
+      method: 'POST',
+      url: '/v1/banks/api-videos/signals',
+      headers: bearer(admin),
+      payload: { signals: [{ type: 'md5', value: 'a'.repeat(3000) }] },
+    });
+    expect(tooLong.statusCode).toBe(400);
+  });
+
   it('allows unrelated videos', async () => {
     for (const name of ['doorknob-hd-no-bar', 'test-padded-dimensions']) {
       const body = (await scanRaw(sample(name))).json();

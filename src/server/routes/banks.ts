@@ -10,6 +10,7 @@ import {
   signalWriteFormats,
 } from '../../core/signal-formats/signal-file-format.js';
 import { signalTypes } from '../../core/signal-formats/signal.js';
+import { vpdqValueMaxBytes } from '../../service/ports/bank-store.js';
 import { exportBank, importBankFile, requireBank } from '../../service/bank-files.js';
 import type { Bank, BankStore, NewSignal } from '../../service/ports/bank-store.js';
 import { requireScope, type Authenticator } from '../auth.js';
@@ -38,7 +39,8 @@ const metadataSchema = z
 
 const signalInput = z.object({
   type: z.enum(signalTypes),
-  value: z.string().min(1).max(2048),
+  // Up to 2048 bytes, or 4 MiB for a vpdq value (a whole video's frames); the store checks.
+  value: z.string().min(1).max(vpdqValueMaxBytes),
   metadata: metadataSchema.nullish(),
 });
 
