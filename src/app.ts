@@ -11,6 +11,7 @@ import type { KeyStore } from './service/ports/key-store.js';
 import type { ScanStore } from './service/ports/scan-store.js';
 import type { StreamStore } from './service/ports/stream-store.js';
 import type { VideoDecoder } from './service/ports/video-decoder.js';
+import type { VideoScanDeps } from './service/scan-video.js';
 import { openStore, type Store } from './store/open-store.js';
 import { HashPool } from './worker/hash-pool.js';
 
@@ -31,6 +32,8 @@ export interface App {
   matchIndex(): Promise<MatchIndex>;
   hasher(): HashPool;
   readonly videoDecoder: VideoDecoder;
+  /** What a video scan needs: decoder, hashing threads, the match index, the limits. */
+  videoScanDeps(): Promise<VideoScanDeps>;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,22 @@ export async function createApp(config: Config): Promise<App> {
   const store: Store = await openStore(config.store);
   let pool: HashPool | undefined;
   let index: Promise<MatchIndex> | undefined;
+  const videoDecoder = new FfmpegVideoDecoder({
+    ffmpeg: config.video.ffmpeg,
+    ffprobe: config.video.ffprobe,
+  });
+  const matchIndex = () => {
+    index ??= (async () => {
+      const loaded = new MatchIndex({ bankStore: store.banks });
+      await loaded.load();
+      return loaded;
+    })();
+    return index;
+  };
+  const hasher = () => {
+    pool ??= new HashPool(config.threads);
+    return pool;
+  };
   return {
     config,
     bankStore: store.banks,
@@ -50,22 +69,20 @@ export async function createApp(config: Config): Promise<App> {
     auditLog: store.audit,
     streamStore: store.streams,
     jobStore: store.jobs,
-    matchIndex() {
-      index ??= (async () => {
-        const matchIndex = new MatchIndex({ bankStore: store.banks });
-        await matchIndex.load();
-        return matchIndex;
-      })();
-      return index;
+    matchIndex,
+    hasher,
+    videoDecoder,
+    async videoScanDeps() {
+      return {
+        hasher: hasher(),
+        videoDecoder,
+        matchIndex: await matchIndex(),
+        bankStore: store.banks,
+        limits: config.video.limits,
+        frameIntervalSec: config.video.frameIntervalSec,
+        rule: config.video.match,
+      };
     },
-    hasher() {
-      pool ??= new HashPool(config.threads);
-      return pool;
-    },
-    videoDecoder: new FfmpegVideoDecoder({
-      ffmpeg: config.video.ffmpeg,
-      ffprobe: config.video.ffprobe,
-    }),
     async close() {
       await pool?.close();
       await store.close();

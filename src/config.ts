@@ -91,6 +91,12 @@ export interface VideoConfig {
   readonly ffprobe: string;
   readonly maxBytes: number;
   readonly maxDurationSec: number;
+  /** The three limits a video is held to: frame pixels, file bytes, duration. */
+  readonly limits: {
+    readonly maxPixels: number;
+    readonly maxBytes: number;
+    readonly maxDurationSec: number;
+  };
   readonly frameIntervalSec: number;
   readonly syncMaxSec: number;
   readonly match: {
@@ -137,6 +143,11 @@ export function loadConfig(
       ffprobe: e.SAFEGUARD_FFPROBE,
       maxBytes: e.SAFEGUARD_MAX_VIDEO_BYTES,
       maxDurationSec: e.SAFEGUARD_MAX_VIDEO_SECONDS,
+      limits: Object.freeze({
+        maxPixels: e.SAFEGUARD_MAX_PIXELS,
+        maxBytes: e.SAFEGUARD_MAX_VIDEO_BYTES,
+        maxDurationSec: e.SAFEGUARD_MAX_VIDEO_SECONDS,
+      }),
       frameIntervalSec: e.SAFEGUARD_VIDEO_FRAME_INTERVAL_SEC,
       syncMaxSec: e.SAFEGUARD_VIDEO_SYNC_SECONDS,
       match: Object.freeze({

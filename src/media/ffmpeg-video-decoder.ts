@@ -131,8 +131,12 @@ export class FfmpegVideoDecoder implements VideoDecoder {
     const timeoutUs = String(Math.round(options.ioTimeoutSec * 1e6));
     const args = [
       ...['-v', 'error', '-nostdin', '-protocol_whitelist', STREAM_PROTOCOL_WHITELIST],
-      ...['-rw_timeout', timeoutUs, '-fflags', 'nobuffer', '-i', url, '-map', '0:v:0'],
-      ...['-vf', `fps=${options.fps}`, '-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24'],
+      // Live: probe briefly (1 s, not ffmpeg's 5 s), decode without frame-threading delay,
+      // and hand each sampled frame over at once.
+      ...['-rw_timeout', timeoutUs, '-fflags', 'nobuffer', '-flags', 'low_delay'],
+      ...['-analyzeduration', '1000000', '-probesize', '1000000', '-threads', '1'],
+      ...['-i', url, '-map', '0:v:0', '-vf', `fps=${options.fps}`, '-flush_packets', '1'],
+      ...['-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24'],
       'pipe:1',
     ];
     const child = this.spawnFfmpeg(args, options.signal);

@@ -76,19 +76,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     },
     app.config.streams,
   );
-  const videoDeps = {
-    hasher: app.hasher(),
-    videoDecoder: app.videoDecoder,
-    matchIndex,
-    bankStore: app.bankStore,
-    limits: {
-      maxPixels: app.config.limits.maxPixels,
-      maxBytes: app.config.video.maxBytes,
-      maxDurationSec: app.config.video.maxDurationSec,
-    },
-    frameIntervalSec: app.config.video.frameIntervalSec,
-    rule: app.config.video.match,
-  };
+  const videoDeps = await app.videoScanDeps();
   const videoJobs = new VideoScanJobs({
     jobStore: app.jobStore,
     scan: (path, meta, signal) => scanVideoFile(videoDeps, path, meta, signal),

@@ -248,11 +248,7 @@ export function registerBankCommands(program: Command): void {
                 hash: (file) =>
                   hashVideoFile({ videoDecoder: app.videoDecoder, hasher: app.hasher() }, file, {
                     everySec: app.config.video.frameIntervalSec,
-                    limits: {
-                      maxPixels: app.config.limits.maxPixels,
-                      maxBytes: app.config.video.maxBytes,
-                      maxDurationSec: app.config.video.maxDurationSec,
-                    },
+                    limits: app.config.video.limits,
                   }),
               },
             },

@@ -25,19 +25,7 @@ export function registerMatchCommand(program: Command): void {
       await runWithApp(cmd, async (app) => {
         const index = await app.matchIndex();
         const hasher = app.hasher();
-        const videoDeps = {
-          hasher,
-          videoDecoder: app.videoDecoder,
-          matchIndex: index,
-          bankStore: app.bankStore,
-          limits: {
-            maxPixels: app.config.limits.maxPixels,
-            maxBytes: app.config.video.maxBytes,
-            maxDurationSec: app.config.video.maxDurationSec,
-          },
-          frameIntervalSec: app.config.video.frameIntervalSec,
-          rule: app.config.video.match,
-        };
+        const videoDeps = await app.videoScanDeps();
         let failures = 0;
         let chunk: Array<Promise<Item>> = [];
         const flush = async () => {
