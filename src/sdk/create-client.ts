@@ -6,6 +6,10 @@ import type {
   ApiErrorCode,
   Job,
   JobAccepted,
+  NewStream,
+  Stream,
+  StreamFrameResult,
+  StreamStatus,
   PlatformIds,
   SubmitVideoOptions,
   Bank,
@@ -57,6 +61,23 @@ export interface SafeguardClient {
   submitVideo(video: ScanInput, options?: SubmitVideoOptions): Promise<JobAccepted>;
   /** A background scan (scope `scan`). */
   getJob(id: string): Promise<Job>;
+
+  /** Monitors a live stream (scope `streams`); a match calls `callbackUrl` back, signed. */
+  registerStream(stream: NewStream): Promise<Stream>;
+  getStream(id: string): Promise<Stream>;
+  listStreams(options?: {
+    status?: StreamStatus;
+    before?: string;
+    limit?: number;
+  }): Promise<{ streams: readonly Stream[]; next?: string }>;
+  /** Stops monitoring (the stream's ffmpeg is killed); idempotent. */
+  stopStream(id: string): Promise<Stream>;
+  /** Pushes one frame (an image) of a stream you decode yourself. */
+  pushFrame(
+    id: string,
+    frame: ScanInput,
+    options?: { timestamp?: number },
+  ): Promise<StreamFrameResult>;
 
   /** Scope `banks:read`. */
   listBanks(): Promise<readonly Bank[]>;
@@ -173,6 +194,33 @@ export function createClient(options: SafeguardClientOptions): SafeguardClient {
       return parseJson<JobAccepted>(answer, 'POST /v1/scan');
     },
     getJob: (id) => getJson<Job>(`/v1/jobs/${segment(id)}`),
+    registerStream: (stream) => sendJson<Stream>('POST', '/v1/streams', stream),
+    getStream: (id) => getJson<Stream>(`/v1/streams/${segment(id)}`),
+    listStreams: (options = {}) =>
+      getJson<{ streams: readonly Stream[]; next?: string }>('/v1/streams', {
+        status: options.status,
+        before: options.before,
+        limit: options.limit,
+      }),
+    async stopStream(id) {
+      const path = `/v1/streams/${segment(id)}`;
+      return parseJson<Stream>(
+        await sendRequest(transport, { method: 'DELETE', path }),
+        `DELETE ${path}`,
+      );
+    },
+    async pushFrame(id, frame, options = {}) {
+      const form = await uploadForm(
+        frame,
+        {},
+        options.timestamp === undefined ? {} : { timestamp: String(options.timestamp) },
+      );
+      const path = `/v1/streams/${segment(id)}/frames`;
+      return parseJson<StreamFrameResult>(
+        await sendRequest(transport, { method: 'POST', path, body: form }),
+        `POST ${path}`,
+      );
+    },
     lookup: (request) => sendJson<ScanResult>('POST', '/v1/lookup', request),
     getScan: (id) => getJson<ScanRecord>(`/v1/scans/${segment(id)}`),
 

@@ -383,3 +383,73 @@ export interface Problem {
   readonly requestId: string;
   readonly details?: Record<string, unknown>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Live streams
+
+export const streamStatuses = [
+  'starting',
+  'live',
+  'ended',
+  'stalled',
+  'failed',
+  'stopped',
+] as const;
+export type StreamStatus = (typeof streamStatuses)[number];
+
+/** `POST /v1/streams`: a URL to pull (HLS, RTMP, RTSP, SRT, TCP/UDP MPEG-TS), or none to push. */
+export interface NewStream extends PlatformIds {
+  readonly url?: string;
+  /** Receives signed `stream.match` and `stream.ended` events (see verifyWebhook). */
+  readonly callbackUrl?: string;
+  /** Frames sampled per second (default 1, at most 10). */
+  readonly sampleFps?: number;
+  readonly name?: string;
+}
+
+/** One banked signal a stream showed, once however many frames showed it. */
+export interface StreamMatch {
+  readonly bank: string;
+  readonly signalType: HashType | 'vpdq';
+  readonly value: string;
+  readonly action: BankAction;
+  readonly distance: number;
+  readonly verdict: Verdict;
+  readonly firstTimestamp: number;
+  readonly lastTimestamp: number;
+  readonly firstSeenAt: string;
+  readonly frames: number;
+  readonly caseId?: number;
+}
+
+export interface Stream {
+  readonly id: string;
+  readonly name?: string;
+  readonly url?: string;
+  readonly callbackUrl?: string;
+  readonly sampleFps: number;
+  readonly contentId?: string;
+  readonly uploaderId?: string;
+  readonly status: StreamStatus;
+  readonly endReason?: 'ended' | 'stalled' | 'unreachable' | 'failed' | 'stopped';
+  readonly error?: string;
+  readonly framesSampled: number;
+  readonly lastFrameAt?: string;
+  readonly matched: boolean;
+  readonly matches: readonly StreamMatch[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly endedAt?: string;
+}
+
+/** The answer to a pushed frame. */
+export interface StreamFrameResult {
+  readonly streamId: string;
+  readonly verdict: Verdict;
+  readonly matches: readonly Match[];
+  readonly reasons: readonly string[];
+  readonly hashes: ScanHashes;
+  readonly timestamp: number;
+  /** Set when this frame showed a signal the stream had not shown before. */
+  readonly caseId?: number;
+}
