@@ -119,6 +119,15 @@ export class FfmpegVideoDecoder implements VideoDecoder {
         const why = stderrOf(child).trim() || 'no frame could be decoded';
         throw new SafeguardError('corrupt_video', `the video could not be decoded: ${why}`);
       }
+      // A damaged file (cut short, broken packets) still decodes in part, and ffmpeg still
+      // exits 0; at log level "error" a sound file prints nothing. Part of a video is not
+      // its vPDQ: refuse it rather than match a fragment as if it were the whole.
+      const errors = stderrOf(child).trim();
+      if (errors !== '') {
+        throw new SafeguardError('corrupt_video', `the video is damaged: ${errors}`, {
+          framesDecoded: count,
+        });
+      }
     } finally {
       child.kill('SIGKILL');
     }

@@ -110,7 +110,10 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
         spoolDir: join(app.config.dataDir, 'spool'),
         syncMaxSec: app.config.video.syncMaxSec,
         probe: (path) => app.videoDecoder.probe(path, videoDeps.limits),
-        scan: (path, meta) => scanVideoFile(videoDeps, path, meta),
+        // A scan in the request stops with it: a file whose header lies about its length
+        // cannot keep decoding after the client was answered.
+        scan: (path, meta) =>
+          scanVideoFile(videoDeps, path, meta, AbortSignal.timeout(options.requestTimeoutMs)),
         jobs: videoJobs,
         jobStore: app.jobStore,
         webhooks: app.config.webhookSecret !== undefined,

@@ -83,6 +83,13 @@ export async function hashVideoFile(
       if (pending.length >= IN_FLIGHT) await settleOldest();
     }
     while (pending.length > 0) await settleOldest();
+  } catch (error) {
+    if (options.signal?.aborted) {
+      throw new SafeguardError('timeout', 'the video scan was stopped before it finished', {
+        framesHashed: frames.length,
+      });
+    }
+    throw error;
   } finally {
     // On an error, let the hashes in flight finish quietly.
     for (const p of pending) p.hash.catch(() => undefined);
