@@ -8,12 +8,14 @@ import type { BankStore } from './service/ports/bank-store.js';
 import type { CaseStore } from './service/ports/case-store.js';
 import type { JobStore } from './service/ports/job-store.js';
 import type { KeyStore } from './service/ports/key-store.js';
+import type { RecordWriter } from './service/ports/record-writer.js';
 import type { ScanStore } from './service/ports/scan-store.js';
 import type { StreamStore } from './service/ports/stream-store.js';
 import type { VideoDecoder } from './service/ports/video-decoder.js';
 import type { VideoScanDeps } from './service/scan-video.js';
 import { openStore, type Store } from './store/open-store.js';
 import { HashPool } from './worker/hash-pool.js';
+import { ThreadRecordWriter } from './worker/thread-record-writer.js';
 
 /**
  * The one place adapters are wired to services. Everything heavy is created on first use:
@@ -31,6 +33,8 @@ export interface App {
   /** Loaded (from the store's snapshot) on first call. */
   matchIndex(): Promise<MatchIndex>;
   hasher(): HashPool;
+  /** Where the scan recorder writes: a thread of its own on a SQLite file. */
+  recordWriter(): RecordWriter;
   readonly videoDecoder: VideoDecoder;
   /** What a video scan needs: decoder, hashing threads, the match index, the limits. */
   videoScanDeps(): Promise<VideoScanDeps>;
@@ -60,6 +64,11 @@ export async function createApp(config: Config): Promise<App> {
     pool ??= new HashPool(config.threads);
     return pool;
   };
+  let writer: RecordWriter | undefined;
+  const recordWriter = () => {
+    writer ??= createRecordWriter(config.store, store);
+    return writer;
+  };
   return {
     config,
     bankStore: store.banks,
@@ -71,6 +80,7 @@ export async function createApp(config: Config): Promise<App> {
     jobStore: store.jobs,
     matchIndex,
     hasher,
+    recordWriter,
     videoDecoder,
     async videoScanDeps() {
       return {
@@ -85,7 +95,28 @@ export async function createApp(config: Config): Promise<App> {
     },
     async close() {
       await pool?.close();
+      await writer?.close();
       await store.close();
     },
+  };
+}
+
+/** A SQLite file gets a recording thread; `:memory:` and PostgreSQL (async) use the store. */
+function createRecordWriter(storeConfig: Config['store'], store: Store): RecordWriter {
+  switch (storeConfig.kind) {
+    case 'sqlite':
+      if (storeConfig.path !== ':memory:') return new ThreadRecordWriter(storeConfig.path);
+      break;
+    case 'postgres':
+      break;
+  }
+  return {
+    record: (scan) => store.scans.record(scan),
+    recordMany: (scans) => store.scans.recordMany(scans),
+    open: (scan) => store.cases.open(scan),
+    appendMany: async (entries) => {
+      await store.audit.appendMany(entries);
+    },
+    close: () => Promise.resolve(),
   };
 }

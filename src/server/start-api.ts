@@ -41,12 +41,13 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
   const logError = (error: unknown) => {
     process.stderr.write(`safeguard: ${error instanceof Error ? error.message : String(error)}\n`);
   };
+  const writer = app.recordWriter();
   const recorder = new ScanRecorder({
-    scanStore: app.scanStore,
-    caseStore: app.caseStore,
+    scanStore: writer,
+    caseStore: writer,
     appendAudit: async (entries) => {
       for (let i = 0; i < entries.length; i += 1000) {
-        await app.auditLog.appendMany(
+        await writer.appendMany(
           entries.slice(i, i + 1000).map((e) => ({ ...e, details: e.details as never })),
         );
       }
