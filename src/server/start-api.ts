@@ -77,6 +77,13 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     },
     app.config.streams,
   );
+  // Streams whose node died are reported ended (at start, then every minute), not left live.
+  const sweepOrphans = () => {
+    streams.endOrphans().catch(logError);
+  };
+  sweepOrphans();
+  const orphanSweep = setInterval(sweepOrphans, 60_000);
+  orphanSweep.unref();
   const videoDeps = await app.videoScanDeps();
   const videoJobs = new VideoScanJobs({
     jobStore: app.jobStore,
@@ -158,6 +165,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     videoJobs,
     async close() {
       stopFollowing();
+      clearInterval(orphanSweep);
       await streams.close();
       await videoJobs.close();
       await server.close();

@@ -17,6 +17,7 @@ import {
 import type { VideoDecoder } from '../ports/video-decoder.js';
 import type { ScanHashes, ScanResult } from '../scan.js';
 import type { WebhookSender } from '../webhooks/send-webhook.js';
+import { endOrphanedStreams } from './end-orphaned-streams.js';
 import { EventDeliveries } from './event-deliveries.js';
 import { createLiveStream, currentRecord, type LiveStream } from './live-stream.js';
 import { streamEndedEvent, streamMatchEvent } from './stream-events.js';
@@ -249,6 +250,22 @@ export class StreamService {
     for (const m of monitors) m.controller.abort();
     await Promise.all(monitors.map((m) => m.done));
     await this.events.settle(this.options.closeGraceMs ?? 3000);
+  }
+
+  /** Ends the pulled streams whose node stopped monitoring them; see endOrphanedStreams. */
+  endOrphans(): Promise<number> {
+    return endOrphanedStreams(
+      {
+        streamStore: this.deps.streamStore,
+        auditLog: this.deps.auditLog,
+        events: this.events,
+        now: this.now,
+      },
+      {
+        stallTimeoutSec: this.options.stallTimeoutSec,
+        isMonitoredHere: (id) => this.streams.get(id)?.monitor !== undefined,
+      },
+    );
   }
 
   monitorCount(): number {

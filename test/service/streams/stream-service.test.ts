@@ -75,7 +75,11 @@ function recordingSender(): WebhookSender & { sent: Array<{ url: string; event: 
   };
 }
 
-async function service(decoder: Pick<VideoDecoder, 'streamFrames'>, sender: WebhookSender) {
+async function service(
+  decoder: Pick<VideoDecoder, 'streamFrames'>,
+  sender: WebhookSender,
+  now?: () => number,
+) {
   const recorder = new ScanRecorder({
     scanStore: app.scanStore,
     caseStore: app.caseStore,
@@ -97,6 +101,7 @@ async function service(decoder: Pick<VideoDecoder, 'streamFrames'>, sender: Webh
       limits: app.config.limits,
       streamProtocols: ['tcp'],
       onError: (error) => expect.fail(String(error)),
+      ...(now === undefined ? {} : { now }),
     },
     { maxStreams: 4, stallTimeoutSec: 5, progressIntervalMs: 100 },
   );
@@ -146,5 +151,48 @@ describe('StreamService', () => {
 
     await here.close();
     await other.close();
+  });
+
+  it('ends a pulled stream no node monitors any more (its node died), once, with stream.ended', async () => {
+    const created = new Date().toISOString();
+    const orphan = await app.streamStore.create({
+      id: 'str_orphan_1',
+      url: 'tcp://127.0.0.1:9/dead',
+      callbackUrl: 'http://platform.test/hooks',
+      sampleFps: 1,
+      status: 'live',
+      createdAt: created,
+    });
+    const pushed = await app.streamStore.create({
+      id: 'str_pushed_1',
+      sampleFps: 1,
+      status: 'live',
+      createdAt: created,
+    });
+    // Now: both records are fresh, nothing is ended.
+    const sender = recordingSender();
+    const now = await service(endlessDecoder(20), sender);
+    expect(await now.endOrphans()).toBe(0);
+    // Ten minutes on, nothing wrote the pulled stream's record: no node monitors it.
+    const later = await service(endlessDecoder(20), sender, () => Date.now() + 600_000);
+    expect(await later.endOrphans()).toBe(1);
+    expect(await later.endOrphans()).toBe(0);
+    expect(await app.streamStore.get(orphan.id)).toMatchObject({
+      status: 'failed',
+      endReason: 'failed',
+      error: expect.stringMatching(/no node is monitoring this stream/) as unknown,
+    });
+    expect((await app.streamStore.get(pushed.id))?.status).toBe('live');
+    await eventually(
+      () => Promise.resolve(sender.sent.length),
+      (n) => n === 1,
+      3000,
+    );
+    expect(sender.sent[0].event).toMatchObject({
+      type: 'stream.ended',
+      data: { streamId: orphan.id, reason: 'failed' },
+    });
+    await now.close();
+    await later.close();
   });
 });
