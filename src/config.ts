@@ -35,6 +35,9 @@ const envSchema = z.object({
   SAFEGUARD_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   /** Hashing threads; default: one per core. */
   SAFEGUARD_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** Grooming: conversations and authors kept in memory (the ones idle longest go first). */
+  SAFEGUARD_GROOMING_MAX_CONVERSATIONS: positiveInt(100_000),
+  SAFEGUARD_GROOMING_MAX_AUTHORS: positiveInt(1_000_000),
   /** The ffmpeg and ffprobe executables (names on PATH or paths). */
   SAFEGUARD_FFMPEG: z.string().min(1).default('ffmpeg'),
   SAFEGUARD_FFPROBE: z.string().min(1).default('ffprobe'),
@@ -76,6 +79,7 @@ export interface Config {
   readonly limits: { readonly maxPixels: number; readonly maxBytes: number };
   readonly threads: number | undefined;
   readonly video: VideoConfig;
+  readonly grooming: { readonly maxConversations: number; readonly maxAuthors: number };
   /** Never logged. */
   readonly webhookSecret: string | undefined;
   readonly streams: StreamsConfig;
@@ -157,6 +161,10 @@ export function loadConfig(
       }),
     }),
     webhookSecret: e.SAFEGUARD_WEBHOOK_SECRET,
+    grooming: Object.freeze({
+      maxConversations: e.SAFEGUARD_GROOMING_MAX_CONVERSATIONS,
+      maxAuthors: e.SAFEGUARD_GROOMING_MAX_AUTHORS,
+    }),
     streams: Object.freeze({
       maxStreams: e.SAFEGUARD_MAX_STREAMS,
       stallTimeoutSec: e.SAFEGUARD_STREAM_STALL_SEC,

@@ -140,10 +140,11 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       pendingScan: (id) => recorder.pending(id),
     },
     conversations: {
-      grooming: new GroomingService(loadGroomingModel(), {
-        caseStore: app.caseStore,
-        auditLog: app.auditLog,
-      }),
+      grooming: new GroomingService(
+        loadGroomingModel(),
+        { caseStore: app.caseStore, auditLog: app.auditLog },
+        app.config.grooming,
+      ),
       authenticator,
     },
     streams: { streams, authenticator, audit, maxBytes: app.config.limits.maxBytes },

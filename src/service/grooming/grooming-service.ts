@@ -8,7 +8,12 @@ import type { GroomingModel } from '../../core/grooming/grooming-model.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { CaseStore } from '../ports/case-store.js';
 import { newId } from '../new-id.js';
-import { GroomingMonitor, type AuthorRisk } from './grooming-monitor.js';
+import {
+  defaultGroomingMonitorLimits,
+  GroomingMonitor,
+  type AuthorRisk,
+  type GroomingMonitorLimits,
+} from './grooming-monitor.js';
 
 export interface AssessedMessage extends MessageScore {
   /** The review case the alert opened, when this message raised one. */
@@ -27,7 +32,8 @@ export interface ConversationView {
 
 /**
  * Chat messages in, grooming assessments out: the monitor keeps each conversation's rolling
- * state and each author's risk across conversations (in this process's memory); an alert
+ * state and each author's risk across conversations (in this process's memory, bounded: the
+ * conversations and authors idle longest are forgotten past the limits); an alert
  * opens a review case (verdict `review`, content `conversation:<id>`, uploader = the author)
  * and is audit-logged with its reasons, never with message text.
  */
@@ -41,8 +47,12 @@ export class GroomingService {
       readonly caseStore: Pick<CaseStore, 'open'>;
       readonly auditLog: Pick<AuditLog, 'append'>;
     },
+    limits: Omit<GroomingMonitorLimits, 'onEvict'> = defaultGroomingMonitorLimits,
   ) {
-    this.monitor = new GroomingMonitor(model);
+    this.monitor = new GroomingMonitor(model, {
+      ...limits,
+      onEvict: (id) => this.alerts.delete(id),
+    });
   }
 
   async addMessages(

@@ -93,3 +93,36 @@ describe('toScoreMessages', () => {
     expect(toScoreMessages(null, 3)[0]?.conversation).toBe('default');
   });
 });
+
+describe('GroomingMonitor memory bounds', () => {
+  const say = (author: string, text: string) => ({ author, text });
+
+  it('forgets the conversation idle longest past maxConversations, and says so', () => {
+    const evicted: string[] = [];
+    const monitor = new GroomingMonitor(model, {
+      maxConversations: 2,
+      maxAuthors: 100,
+      onEvict: (id) => evicted.push(id),
+    });
+    monitor.add('c1', say('a', 'hi'));
+    monitor.add('c2', say('b', 'hi'));
+    monitor.add('c1', say('a', 'still here')); // c1 is now the most recent
+    monitor.add('c3', say('c', 'hi'));
+    expect(evicted).toEqual(['c2']);
+    expect(monitor.conversation('c2')).toBeUndefined();
+    expect(monitor.conversation('c1')?.messages).toBe(2);
+    expect(monitor.size).toEqual({ conversations: 2, authors: 3 });
+    // A forgotten conversation starts afresh.
+    monitor.add('c2', say('b', 'back'));
+    expect(monitor.conversation('c2')?.messages).toBe(1);
+    expect(evicted).toEqual(['c2', 'c1']);
+  });
+
+  it('forgets the author idle longest past maxAuthors; a flood of ids stays bounded', () => {
+    const monitor = new GroomingMonitor(model, { maxConversations: 50, maxAuthors: 10 });
+    for (let i = 0; i < 5000; i++) monitor.add(`conv-${i}`, say(`user-${i}`, 'hello there'));
+    expect(monitor.size).toEqual({ conversations: 50, authors: 10 });
+    expect(monitor.authorRisk('user-0')).toBeUndefined();
+    expect(monitor.authorRisk('user-4999')).toMatchObject({ conversations: 1 });
+  });
+});
