@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createWebhookSender } from '../../src/service/webhooks/send-webhook.js';
-import { signWebhook, verifyWebhookSignature } from '../../src/service/webhooks/sign-webhook.js';
+import { verifyWebhook } from '../../src/sdk/index.js';
+import { signWebhook } from '../../src/service/webhooks/sign-webhook.js';
 
 const SECRET = 'k'.repeat(32);
 
@@ -14,15 +15,15 @@ describe('webhook signatures', () => {
 
   it('verifies the right body and key within the tolerance, nothing else', () => {
     const header = signWebhook(SECRET, 'body', 1000);
-    expect(verifyWebhookSignature(SECRET, header, 'body', 1000)).toBe(true);
-    expect(verifyWebhookSignature(SECRET, header, 'body', 1299)).toBe(true);
-    expect(verifyWebhookSignature(SECRET, header, 'body', 1301)).toBe(false); // replayed late
-    expect(verifyWebhookSignature(SECRET, header, 'bodY', 1000)).toBe(false);
-    expect(verifyWebhookSignature('x'.repeat(32), header, 'body', 1000)).toBe(false);
-    expect(verifyWebhookSignature(SECRET, header.replace('t=1000', 't=1001'), 'body', 1000)).toBe(
-      false,
-    );
-    expect(verifyWebhookSignature(SECRET, 'garbage', 'body', 1000)).toBe(false);
+    expect(verifyWebhook(SECRET, header, 'body', { nowSec: 1000 })).toBe(true);
+    expect(verifyWebhook(SECRET, header, 'body', { nowSec: 1299 })).toBe(true);
+    expect(verifyWebhook(SECRET, header, 'body', { nowSec: 1301 })).toBe(false); // replayed late
+    expect(verifyWebhook(SECRET, header, 'bodY', { nowSec: 1000 })).toBe(false);
+    expect(verifyWebhook('x'.repeat(32), header, 'body', { nowSec: 1000 })).toBe(false);
+    expect(
+      verifyWebhook(SECRET, header.replace('t=1000', 't=1001'), 'body', { nowSec: 1000 }),
+    ).toBe(false);
+    expect(verifyWebhook(SECRET, 'garbage', 'body', { nowSec: 1000 })).toBe(false);
   });
 
   it('refuses a short secret', () => {

@@ -8,7 +8,7 @@ import { SafeguardError } from '../../src/core/errors.js';
 import type { ScanResult } from '../../src/service/scan.js';
 import { VideoScanJobs, type VideoScanJobsDeps } from '../../src/service/video-scan-jobs.js';
 import { createWebhookSender } from '../../src/service/webhooks/send-webhook.js';
-import { verifyWebhookSignature } from '../../src/service/webhooks/sign-webhook.js';
+import { verifyWebhook } from '../../src/sdk/index.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 
 const SECRET = 's'.repeat(40);
@@ -82,9 +82,7 @@ describe('VideoScanJobs', () => {
     });
     expect(existsSync(path)).toBe(false);
     expect(received).toHaveLength(1);
-    expect(
-      verifyWebhookSignature(SECRET, received[0].signature, received[0].body, Date.now() / 1000),
-    ).toBe(true);
+    expect(verifyWebhook(SECRET, received[0].signature, received[0].body)).toBe(true);
     expect(JSON.parse(received[0].body)).toMatchObject({
       type: 'scan.completed',
       data: { jobId: job.id, status: 'failed', contentId: 'c', error: { code: 'corrupt_video' } },
