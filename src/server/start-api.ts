@@ -87,7 +87,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
   const videoDeps = await app.videoScanDeps();
   const videoJobs = new VideoScanJobs({
     jobStore: app.jobStore,
-    scan: (path, meta, signal) => scanVideoFile(videoDeps, path, meta, signal),
+    scan: (path, meta, signal) => scanVideoFile(videoDeps, path, meta, { signal }),
     record: async (result, keyId) => {
       metrics.verdicts.inc({ kind: result.kind, verdict: result.verdict });
       const { caseId } = await recorder.record(result, keyId);
@@ -120,8 +120,11 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
         probe: (path) => app.videoDecoder.probe(path, videoDeps.limits),
         // A scan in the request stops with it: a file whose header lies about its length
         // cannot keep decoding after the client was answered.
-        scan: (path, meta) =>
-          scanVideoFile(videoDeps, path, meta, AbortSignal.timeout(options.requestTimeoutMs)),
+        scan: (path, meta, info) =>
+          scanVideoFile(videoDeps, path, meta, {
+            info,
+            signal: AbortSignal.timeout(options.requestTimeoutMs),
+          }),
         jobs: videoJobs,
         jobStore: app.jobStore,
         webhooks: app.config.webhookSecret !== undefined,

@@ -15,6 +15,8 @@ export interface HashVideoOptions {
   readonly everySec?: number;
   readonly limits: VideoLimits;
   readonly signal?: AbortSignal;
+  /** The file's probe, when the caller already made it (not made again). */
+  readonly info?: VideoInfo;
 }
 
 export interface VideoHashes {
@@ -57,7 +59,7 @@ export async function hashVideoFile(
   const digests = digestFile(path);
   // A failed probe must not leave the digest stream's rejection unhandled.
   digests.catch(() => undefined);
-  const info = await deps.videoDecoder.probe(path, options.limits);
+  const info = options.info ?? (await deps.videoDecoder.probe(path, options.limits));
   const everySec = options.everySec ?? 1;
   if (!(everySec >= 0) || !Number.isFinite(everySec)) {
     throw new SafeguardError('invalid_argument', `everySec must be >= 0, got ${everySec}`);

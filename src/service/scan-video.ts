@@ -5,7 +5,7 @@ import type { MatchIndex } from './match-index.js';
 import { newId } from './new-id.js';
 import type { BankStore } from './ports/bank-store.js';
 import type { ImageHasher } from './ports/image-hasher.js';
-import type { VideoDecoder } from './ports/video-decoder.js';
+import type { VideoDecoder, VideoInfo } from './ports/video-decoder.js';
 import type { ScanMeta, ScanResult } from './scan.js';
 
 export interface VideoScanDeps {
@@ -28,14 +28,14 @@ export async function scanVideoFile(
   deps: VideoScanDeps,
   path: string,
   meta: ScanMeta = {},
-  signal?: AbortSignal,
+  options: { readonly signal?: AbortSignal; readonly info?: VideoInfo } = {},
 ): Promise<ScanResult> {
   const now = deps.now ?? Date.now;
   const started = now();
   const hashes = await hashVideoFile(deps, path, {
     everySec: deps.frameIntervalSec,
     limits: deps.limits,
-    signal,
+    ...options,
   });
   const outcome = await matchVideo(deps, hashes, deps.rule);
   const { info } = hashes;

@@ -121,7 +121,8 @@ export interface VideoRouteDeps {
   /** Videos longer than this (seconds) are scanned as background jobs. */
   readonly syncMaxSec: number;
   readonly probe: (path: string) => Promise<VideoInfo>;
-  readonly scan: (path: string, meta: ScanMeta) => Promise<ScanResult>;
+  /** Scans a spooled video whose probe the route already made. */
+  readonly scan: (path: string, meta: ScanMeta, info: VideoInfo) => Promise<ScanResult>;
   readonly jobs: VideoScanJobs;
   readonly jobStore: Pick<JobStore, 'get'>;
   /** Whether a webhook secret is configured (a callbackUrl needs one). */
@@ -255,7 +256,7 @@ export function registerScanRoutes(root: FastifyInstance, deps: ScanRouteDeps): 
                 : `the video lasts ${info.durationSec?.toFixed(1) ?? 'an unknown time'} s, over ${video.syncMaxSec} s: scanned in the background`,
           };
         }
-        const result = await video.scan(upload.path, meta);
+        const result = await video.scan(upload.path, meta, info);
         const { caseId } = await deps.onScanned(request, result);
         return toResponse(result, caseId);
       } finally {
