@@ -93,8 +93,6 @@ export interface StreamsConfig {
 export interface VideoConfig {
   readonly ffmpeg: string;
   readonly ffprobe: string;
-  readonly maxBytes: number;
-  readonly maxDurationSec: number;
   /** The three limits a video is held to: frame pixels, file bytes, duration. */
   readonly limits: {
     readonly maxPixels: number;
@@ -145,8 +143,6 @@ export function loadConfig(
     video: Object.freeze({
       ffmpeg: e.SAFEGUARD_FFMPEG,
       ffprobe: e.SAFEGUARD_FFPROBE,
-      maxBytes: e.SAFEGUARD_MAX_VIDEO_BYTES,
-      maxDurationSec: e.SAFEGUARD_MAX_VIDEO_SECONDS,
       limits: Object.freeze({
         maxPixels: e.SAFEGUARD_MAX_PIXELS,
         maxBytes: e.SAFEGUARD_MAX_VIDEO_BYTES,

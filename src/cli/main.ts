@@ -70,9 +70,8 @@ export function buildProgram(): Command {
             }),
             everySec: opts.every ?? config.video.frameIntervalSec,
             limits: {
+              ...config.video.limits,
               maxPixels: opts.maxPixels ?? config.limits.maxPixels,
-              maxBytes: config.video.maxBytes,
-              maxDurationSec: config.video.maxDurationSec,
             },
           },
         },

@@ -114,7 +114,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       authenticator,
       maxBytes: app.config.limits.maxBytes,
       video: {
-        maxBytes: app.config.video.maxBytes,
+        maxBytes: app.config.video.limits.maxBytes,
         spoolDir: join(app.config.dataDir, 'spool'),
         syncMaxSec: app.config.video.syncMaxSec,
         probe: (path) => app.videoDecoder.probe(path, videoDeps.limits),
