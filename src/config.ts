@@ -33,7 +33,11 @@ const envSchema = z.object({
   SAFEGUARD_MAX_PIXELS: positiveInt(64_000_000),
   /** Largest file accepted, in bytes. */
   SAFEGUARD_MAX_BYTES: positiveInt(64 * 1024 * 1024),
-  /** Hashing threads; default: one per core. */
+  /** `safeguard serve` processes sharing the port (node:cluster): a number, or auto (one per core). */
+  SAFEGUARD_WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1),
+  /** Hashing threads; default: one per core (shared out among serve's worker processes). */
   SAFEGUARD_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /** Grooming: conversations and authors kept in memory (the ones idle longest go first). */
   SAFEGUARD_GROOMING_MAX_CONVERSATIONS: positiveInt(100_000),
@@ -78,6 +82,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly limits: { readonly maxPixels: number; readonly maxBytes: number };
   readonly threads: number | undefined;
+  /** Server processes of `safeguard serve`. */
+  readonly workers: number | 'auto';
   readonly video: VideoConfig;
   readonly grooming: { readonly maxConversations: number; readonly maxAuthors: number };
   /** Never logged. */
@@ -140,6 +146,7 @@ export function loadConfig(
     requestTimeoutMs: e.SAFEGUARD_REQUEST_TIMEOUT_MS,
     limits: Object.freeze({ maxPixels: e.SAFEGUARD_MAX_PIXELS, maxBytes: e.SAFEGUARD_MAX_BYTES }),
     threads: e.SAFEGUARD_THREADS,
+    workers: e.SAFEGUARD_WORKERS,
     video: Object.freeze({
       ffmpeg: e.SAFEGUARD_FFMPEG,
       ffprobe: e.SAFEGUARD_FFPROBE,

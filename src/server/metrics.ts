@@ -22,19 +22,33 @@ export class Metrics {
     labelNames: ['kind', 'verdict'] as const,
     registers: [this.registry],
   });
+  /** Refreshes the gauges below when they are read; set with `beforeCollect`. */
+  private refresh: () => void = () => undefined;
+  // Several workers (node:cluster): every one holds the whole index, so the group's figure is
+  // one worker's, not the sum; the sequence is the least advanced worker's.
   readonly indexSignals = new Gauge({
     name: 'safeguard_index_signals',
     help: 'Signals in the in-memory match index, by type',
     labelNames: ['type'] as const,
     registers: [this.registry],
+    aggregator: 'max',
+    collect: () => {
+      this.refresh();
+    },
   });
   readonly indexSeq = new Gauge({
     name: 'safeguard_index_sequence',
     help: 'Last bank change applied to the match index',
     registers: [this.registry],
+    aggregator: 'min',
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'safeguard_' });
+  }
+
+  /** `refresh` sets the index gauges each time metrics are read (a scrape, or the primary's ask). */
+  beforeCollect(refresh: () => void): void {
+    this.refresh = refresh;
   }
 }

@@ -11,6 +11,7 @@ import { toResponse } from './routes/scan.js';
 import { StreamService } from '../service/streams/stream-service.js';
 import { createWebhookSender } from '../service/webhooks/send-webhook.js';
 import { createAuditRecorder } from './audit-recorder.js';
+import { clusterMetrics } from './cluster.js';
 import { createServer } from './create-server.js';
 import { createKeyAuthenticator } from './key-authenticator.js';
 import { Metrics } from './metrics.js';
@@ -20,6 +21,8 @@ export interface ApiOptions {
   readonly syncIntervalMs: number;
   readonly requestTimeoutMs: number;
   readonly logger?: boolean;
+  /** This process is one of several workers (node:cluster): /metrics covers all of them. */
+  readonly clusterMetrics?: boolean;
 }
 
 export interface Api {
@@ -36,6 +39,11 @@ export interface Api {
 export async function startApi(app: App, options: ApiOptions): Promise<Api> {
   const matchIndex = await app.matchIndex();
   const metrics = new Metrics();
+  metrics.beforeCollect(() => {
+    const stats = matchIndex.stats();
+    for (const [type, n] of Object.entries(stats.signals)) metrics.indexSignals.set({ type }, n);
+    metrics.indexSeq.set(stats.seq);
+  });
   const authenticator = createKeyAuthenticator(app.keyStore);
   const audit = createAuditRecorder(app.auditLog);
   const logError = (error: unknown) => {
@@ -155,12 +163,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       ready: async () => {
         await app.bankStore.currentSeq();
       },
-      collect: () => {
-        const stats = matchIndex.stats();
-        for (const [type, n] of Object.entries(stats.signals))
-          metrics.indexSignals.set({ type }, n);
-        metrics.indexSeq.set(stats.seq);
-      },
+      ...(options.clusterMetrics ? { render: clusterMetrics(metrics.registry) } : {}),
     },
   });
   return {

@@ -6,8 +6,11 @@ export interface HealthRouteDeps {
   readonly metrics: Metrics;
   /** Throws (or rejects) when the server cannot serve: database unreachable, index not loaded. */
   readonly ready: () => Promise<void>;
-  /** Refreshes gauges (index size) before /metrics is scraped. */
-  readonly collect: () => void;
+  /**
+   * What /metrics serves when this process is one of several workers: the whole group's
+   * metrics (see cluster.ts). Default: this process's registry.
+   */
+  readonly render?: () => Promise<{ text: string; contentType: string }>;
 }
 
 /** /healthz (the process is up), /readyz (it can serve), /metrics (Prometheus); no auth. */
@@ -26,10 +29,22 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps
       );
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    deps.collect();
-    return reply
-      .type(deps.metrics.registry.contentType)
-      .send(await deps.metrics.registry.metrics());
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (deps.render === undefined) {
+      return reply
+        .type(deps.metrics.registry.contentType)
+        .send(await deps.metrics.registry.metrics());
+    }
+    try {
+      const { text, contentType } = await deps.render();
+      return await reply.type(contentType).send(text);
+    } catch (error) {
+      return sendProblem(
+        reply,
+        request,
+        'unavailable',
+        error instanceof Error ? error.message : String(error),
+      );
+    }
   });
 }
