@@ -181,4 +181,7 @@ export interface JobsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The process running the job (see JobStore); null on jobs from before 0008. */
+  owner: string | null;
+  heartbeat_at: string | null;
 }

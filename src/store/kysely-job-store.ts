@@ -31,6 +31,8 @@ export class KyselyJobStore implements JobStore {
         created_at: job.createdAt,
         started_at: null,
         finished_at: null,
+        owner: job.owner ?? null,
+        heartbeat_at: job.owner === undefined ? null : job.createdAt,
       })
       .execute();
     return this.mustGet(job.id);
@@ -97,6 +99,26 @@ export class KyselyJobStore implements JobStore {
     return rows.map(toJob);
   }
 
+  async heartbeat(owner: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ heartbeat_at: at })
+      .where('owner', '=', owner)
+      .where('status', 'in', ['queued', 'running'])
+      .execute();
+  }
+
+  async claim(id: string, from: string | undefined, to: string, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ owner: to, heartbeat_at: at })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running'])
+      .where((eb) => (from === undefined ? eb('owner', 'is', null) : eb('owner', '=', from)))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   private async mustGet(id: string): Promise<Job> {
     const job = await this.get(id);
     if (!job) throw new SafeguardError('not_found', `no job ${id}`);
@@ -118,5 +140,7 @@ function toJob(row: Selectable<JobsTable>): Job {
     createdAt: row.created_at,
     ...(row.started_at === null ? {} : { startedAt: row.started_at }),
     ...(row.finished_at === null ? {} : { finishedAt: row.finished_at }),
+    ...(row.owner === null ? {} : { owner: row.owner }),
+    ...(row.heartbeat_at === null ? {} : { heartbeatAt: row.heartbeat_at }),
   };
 }

@@ -300,5 +300,18 @@ export function createMigrations(capabilities: DialectCapabilities): Record<stri
         await db.schema.dropTable('jobs').execute();
       },
     },
+    '0008_job_owners': {
+      // Several server processes (or nodes) share the jobs table: each job names the process
+      // that runs it, which refreshes heartbeat_at while it lives, so the others can tell its
+      // jobs from those of a process that died.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('jobs').addColumn('owner', 'varchar(200)').execute();
+        await db.schema.alterTable('jobs').addColumn('heartbeat_at', 'varchar(32)').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('jobs').dropColumn('heartbeat_at').execute();
+        await db.schema.alterTable('jobs').dropColumn('owner').execute();
+      },
+    },
   };
 }

@@ -63,5 +63,41 @@ for (const kind of databaseKinds) {
         'invalid_argument',
       );
     });
+
+    it('owners: the heartbeat touches only unfinished jobs of its owner; one claimer wins', async () => {
+      const jobs = fixture.store.jobs;
+      const make = (id: string, owner?: string) =>
+        jobs.create({
+          id,
+          kind: 'video_scan',
+          input: {},
+          createdAt: at(0),
+          ...(owner === undefined ? {} : { owner }),
+        });
+      expect(await make('job_a', 'node-a/1/x')).toMatchObject({
+        owner: 'node-a/1/x',
+        heartbeatAt: at(0),
+      });
+      await make('job_done', 'node-a/1/x');
+      await jobs.finish('job_done', { result: {} }, at(1));
+      await make('job_b', 'node-b/2/y');
+      await make('job_old');
+
+      await jobs.heartbeat('node-a/1/x', at(5));
+      expect((await jobs.get('job_a'))?.heartbeatAt).toBe(at(5));
+      expect((await jobs.get('job_done'))?.heartbeatAt).toBe(at(0)); // finished: left alone
+      expect((await jobs.get('job_b'))?.heartbeatAt).toBe(at(0)); // another owner's
+
+      // Claims compare the owner: only the first of two claimers wins.
+      expect(await jobs.claim('job_a', 'node-a/1/x', 'node-c/3/z', at(6))).toBe(true);
+      expect(await jobs.claim('job_a', 'node-a/1/x', 'node-d/4/w', at(6))).toBe(false);
+      expect(await jobs.get('job_a')).toMatchObject({ owner: 'node-c/3/z', heartbeatAt: at(6) });
+      // A job with no owner (made before owners existed) is claimed from undefined.
+      expect(await jobs.claim('job_old', 'node-a/1/x', 'node-c/3/z', at(7))).toBe(false);
+      expect(await jobs.claim('job_old', undefined, 'node-c/3/z', at(7))).toBe(true);
+      // A finished job is never claimed.
+      expect(await jobs.claim('job_done', 'node-a/1/x', 'node-c/3/z', at(8))).toBe(false);
+      expect(await jobs.claim('nope', undefined, 'node-c/3/z', at(8))).toBe(false);
+    });
   });
 }

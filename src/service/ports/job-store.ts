@@ -2,6 +2,10 @@
  * The job store: background work (a long video's scan) as records anyone can poll with
  * `GET /v1/jobs/{id}`. The process that took the upload runs the job; the record says where
  * it is. A record moves queued -> running -> done | failed, never back.
+ *
+ * Several processes share the store: each job names its owner (the process running it),
+ * which refreshes the job's heartbeat while it lives. Another process may claim the job of
+ * an owner that died (stale heartbeat): to run it if queued, to fail it if it was running.
  */
 
 export const jobStatuses = ['queued', 'running', 'done', 'failed'] as const;
@@ -34,6 +38,10 @@ export interface Job {
   readonly createdAt: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  /** The process that runs the job (absent on jobs from before owners were recorded). */
+  readonly owner?: string;
+  /** When the owner last said it was alive. */
+  readonly heartbeatAt?: string;
 }
 
 export interface NewJob {
@@ -43,6 +51,7 @@ export interface NewJob {
   readonly callbackUrl?: string;
   readonly keyId?: string;
   readonly createdAt: string;
+  readonly owner?: string;
 }
 
 export interface JobStore {
@@ -58,4 +67,11 @@ export interface JobStore {
   recordWebhook(id: string, webhook: JobWebhook): Promise<void>;
   /** Jobs still queued or running (oldest first), for a runner that restarts. */
   listUnfinished(kind: JobKind, limit: number): Promise<Job[]>;
+  /** The owner is alive: sets the heartbeat of its unfinished jobs. */
+  heartbeat(owner: string, at: string): Promise<void>;
+  /**
+   * Takes over an unfinished job from owner `from` (undefined: a job with no owner). False
+   * when the job has finished or another process claimed it first.
+   */
+  claim(id: string, from: string | undefined, to: string, at: string): Promise<boolean>;
 }
