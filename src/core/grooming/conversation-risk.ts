@@ -1,3 +1,4 @@
+import type { ConversationRiskState } from './conversation-state.js';
 import { statedAge } from './detect-signals.js';
 import type { GroomingModel } from './grooming-model.js';
 import { extractMessageFeatures, windowVector, type MessageFeatures } from './hash-features.js';
@@ -75,6 +76,64 @@ export class ConversationRisk {
     private readonly model: GroomingModel,
     private readonly declaredAges: ReadonlyMap<string, AgeBand> = new Map(),
   ) {}
+
+  /** The state as plain data (conversation-state.ts): what `restore` takes back. */
+  snapshot(): ConversationRiskState {
+    return {
+      messages: this.messageCount,
+      risk: this.risk,
+      likelyGroomer: this.groomer,
+      lastTime: this.lastTime,
+      outOfOrder: this.outOfOrder,
+      alerts: this.alerts,
+      declaredAges: [...this.declaredAges],
+      authors: [...this.authors].map(([author, s]) => ({
+        author,
+        count: s.count,
+        recent: [...s.recent],
+        peak: s.peak,
+        alerted: s.alerted,
+        statedAge: s.statedAge ?? null,
+        window: s.window.map(({ index, features: f }) => ({
+          index,
+          buckets: [...f.buckets],
+          hits: f.hits,
+          isQuestion: f.isQuestion,
+          secondPerson: f.secondPerson,
+        })),
+      })),
+    };
+  }
+
+  /** A conversation continued from a snapshot, as if it had never left memory. */
+  static restore(model: GroomingModel, state: ConversationRiskState): ConversationRisk {
+    const risk = new ConversationRisk(model, new Map(state.declaredAges));
+    risk.messageCount = state.messages;
+    risk.risk = state.risk;
+    risk.groomer = state.likelyGroomer;
+    risk.lastTime = state.lastTime;
+    risk.outOfOrder = state.outOfOrder;
+    risk.alerts = state.alerts;
+    for (const a of state.authors)
+      risk.authors.set(a.author, {
+        count: a.count,
+        recent: [...a.recent],
+        peak: a.peak,
+        alerted: a.alerted,
+        statedAge: a.statedAge ?? undefined,
+        window: a.window.map((m) => ({
+          index: m.index,
+          features: {
+            buckets: Uint32Array.from(m.buckets),
+            hits: m.hits,
+            isQuestion: m.isQuestion,
+            secondPerson: m.secondPerson,
+            normalized: '', // read only when the message arrives (stated age)
+          },
+        })),
+      });
+    return risk;
+  }
 
   get messages(): number {
     return this.messageCount;
