@@ -6,6 +6,7 @@ import {
   computePdqDihedral,
   computePdqStages,
   lowerMedian,
+  PdqScratch,
 } from '../../src/core/hash/pdq.js';
 import { pdqToHex } from '../../src/core/hash/pdq-hash.js';
 import { SharpImageDecoder } from '../../src/media/sharp-image-decoder.js';
@@ -53,15 +54,22 @@ function expectFloat32Equal(actual: Float32Array, expected: number[], what: stri
 const decoder = new SharpImageDecoder();
 const cases = listJson(root).map((path) => ({ name: relative(root, path), path }));
 
-describe('PDQ stages vs the reference intermediates (fullres)', () => {
+// Both paths: the WebAssembly kernels (the default) and the JavaScript they fall back to.
+describe.each([
+  { kernels: 'WebAssembly', wasm: true },
+  { kernels: 'JavaScript', wasm: false },
+])('PDQ stages vs the reference intermediates (fullres, $kernels)', ({ wasm }) => {
+  const scratch = new PdqScratch({ wasm });
+
   it('has cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(25);
+    expect(scratch.wasm !== undefined).toBe(wasm);
   });
 
   it.each(cases)('$name', async ({ path }) => {
     const expected = (JSON.parse(readFileSync(path, 'utf8')) as { fullres: Stage }).fullres;
     const image = await decoder.decode(readFileSync(inputFor(path)), { maxPixels: 1e8 });
-    const stages = computePdqStages(image);
+    const stages = computePdqStages(image, { blur64: false }, scratch);
     expect(stages.tooSmall).toBe(expected.too_small);
     if (expected.too_small) return;
     if (expected.jarosz_window_along_rows !== -1) {
@@ -77,7 +85,7 @@ describe('PDQ stages vs the reference intermediates (fullres)', () => {
     expect(lowerMedian(stages.dct)).toBe(Math.fround(expected.dct_median));
     expect(stages.quality).toBe(expected.quality);
     expect(pdqToHex(bitsAboveMedian(stages.dct))).toBe(expected.hash);
-    const dihedral = computePdqDihedral(image);
+    const dihedral = computePdqDihedral(image, scratch);
     expect(dihedral.hashes.map(pdqToHex)).toEqual(Object.values(expected.dihedral));
   });
 });

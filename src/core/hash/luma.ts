@@ -30,14 +30,9 @@ for (let r = 0; r < 256; r++) {
  * fillFloatLumaFromGrey). Writes into `out` when given (length width*height).
  */
 export function lumaFromImage(image: RawImage, out?: Float32Array): Float32Array {
+  checkPixelBuffer(image);
   const { width, height, channels, data } = image;
   const n = width * height;
-  if (data.length !== n * channels) {
-    throw new SafeguardError(
-      'invalid_argument',
-      `pixel buffer has ${data.length} bytes, expected ${n * channels} for ${width}x${height}x${channels}`,
-    );
-  }
   const luma = out && out.length >= n ? out : new Float32Array(n);
   if (channels === 1) {
     for (let p = 0; p < n; p++) luma[p] = data[p];
@@ -49,4 +44,16 @@ export function lumaFromImage(image: RawImage, out?: Float32Array): Float32Array
     luma[p] = RG[(data[q] << 8) | data[q + 1]] + BT[data[q + 2]];
   }
   return luma;
+}
+
+/** Throws when the pixel buffer's length does not match the image's dimensions. */
+export function checkPixelBuffer(image: RawImage): void {
+  const { width, height, channels, data } = image;
+  const n = width * height;
+  if (data.length !== n * channels) {
+    throw new SafeguardError(
+      'invalid_argument',
+      `pixel buffer has ${data.length} bytes, expected ${n * channels} for ${width}x${height}x${channels}`,
+    );
+  }
 }

@@ -1,7 +1,8 @@
 import { dct64To16 } from './dct.js';
 import { jaroszDownsample, jaroszWindowSize } from './jarosz.js';
-import { lumaFromImage, type RawImage } from './luma.js';
+import { checkPixelBuffer, lumaFromImage, type RawImage } from './luma.js';
 import type { PdqHash } from './pdq-hash.js';
+import { PdqWasm, type PdqWasmOptions } from './pdq-wasm.js';
 
 /**
  * PDQ, the "fullres" pipeline: Meta's PDQ core (pdqHash256FromFloatLuma) on the
@@ -10,6 +11,7 @@ import type { PdqHash } from './pdq-hash.js';
  */
 
 export const PDQ_MIN_HASHABLE_DIMENSION = 5;
+/** The reference's pass count; the WebAssembly kernels are written for exactly this. */
 const JAROSZ_PASSES = 2;
 
 export interface PdqResult {
@@ -46,10 +48,20 @@ export interface PdqStages {
   readonly quality: number;
 }
 
-/** Reusable buffers, so a worker hashing many images does not allocate per image. */
+/**
+ * Reusable buffers, so a worker hashing many images does not allocate per image, and the
+ * WebAssembly kernels (pdq-wasm.ts), one instance per scratch. `{ wasm: false }` keeps to the
+ * JavaScript path, the tests' oracle (and the fallback where WebAssembly SIMD is missing).
+ */
 export class PdqScratch {
+  readonly wasm: PdqWasm | undefined;
   private a = new Float32Array(0);
   private b = new Float32Array(0);
+
+  constructor(options: { wasm?: boolean | PdqWasmOptions } = {}) {
+    const { wasm = true } = options;
+    this.wasm = wasm === false ? undefined : PdqWasm.create(wasm === true ? {} : wasm);
+  }
 
   buffers(n: number): [Float32Array, Float32Array] {
     if (this.a.length < n) {
@@ -102,14 +114,28 @@ export function computePdqStages(
       quality: 0,
     };
   }
-  // The filter's last stage works on a rows x 64 matrix, wider than the image when cols < 64.
-  const [a, b] = scratch.buffers(rows * Math.max(cols, 64));
-  lumaFromImage(image, a);
   const downsample = new Float32Array(4096);
-  if (rows === 64 && cols === 64 && !options.blur64) {
-    downsample.set(a.subarray(0, 4096));
-  } else {
-    jaroszDownsample(a, b, rows, cols, windowAlongRows, windowAlongCols, JAROSZ_PASSES, downsample);
+  const blur = !(rows === 64 && cols === 64 && !options.blur64);
+  checkPixelBuffer(image);
+  // The WebAssembly kernels do the reference's two passes; false when out of memory.
+  if (!scratch.wasm?.downsample(image, windowAlongRows, windowAlongCols, blur, downsample)) {
+    // The filter's last stage works on a rows x 64 matrix, wider than the image when cols < 64.
+    const [a, b] = scratch.buffers(rows * Math.max(cols, 64));
+    lumaFromImage(image, a);
+    if (blur) {
+      jaroszDownsample(
+        a,
+        b,
+        rows,
+        cols,
+        windowAlongRows,
+        windowAlongCols,
+        JAROSZ_PASSES,
+        downsample,
+      );
+    } else {
+      downsample.set(a.subarray(0, 4096));
+    }
   }
   const quality = imageDomainQuality(downsample);
   return {
