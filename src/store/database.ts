@@ -21,6 +21,8 @@ export interface Database {
   cases: CasesTable;
   streams: StreamsTable;
   jobs: JobsTable;
+  grooming_conversations: GroomingConversationsTable;
+  grooming_author_conversations: GroomingAuthorConversationsTable;
 }
 
 /** One row (id = 1): the last sequence number handed out. */
@@ -184,4 +186,22 @@ export interface JobsTable {
   /** The process running the job (see JobStore); null on jobs from before 0008. */
   owner: string | null;
   heartbeat_at: string | null;
+}
+
+/** A conversation's grooming state: serialised text, versioned for compare-and-set. */
+export interface GroomingConversationsTable {
+  id: string;
+  /** 1 after the first save, incremented by each. */
+  version: number;
+  /** JSON: the grooming service's versioned conversation record. */
+  state: string;
+  updated_at: string;
+}
+
+/** One author's standing in one conversation; only ever rises. */
+export interface GroomingAuthorConversationsTable {
+  author: string;
+  conversation_id: string;
+  risk: number;
+  alerted: number;
 }

@@ -300,6 +300,35 @@ export function createMigrations(capabilities: DialectCapabilities): Record<stri
         await db.schema.dropTable('jobs').execute();
       },
     },
+    '0007_grooming_state': {
+      // Grooming state kept in the database rather than one process's memory: each
+      // conversation's serialised rolling state with a version for compare-and-set, and each
+      // author's standing per conversation (the author view aggregates these rows).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('grooming_conversations')
+          .addColumn('id', 'varchar(200)', (col) => col.primaryKey())
+          .addColumn('version', 'bigint', (col) => col.notNull().check(sql`version > 0`))
+          .addColumn('state', 'text', (col) => col.notNull())
+          .addColumn('updated_at', 'varchar(32)', (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createTable('grooming_author_conversations')
+          .addColumn('author', 'varchar(200)', (col) => col.notNull())
+          .addColumn('conversation_id', 'varchar(200)', (col) => col.notNull())
+          .addColumn('risk', 'double precision', (col) => col.notNull())
+          .addColumn('alerted', 'integer', (col) => col.notNull().check(sql`alerted in (0, 1)`))
+          .addPrimaryKeyConstraint('grooming_author_conversations_pk', [
+            'author',
+            'conversation_id',
+          ])
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('grooming_author_conversations').execute();
+        await db.schema.dropTable('grooming_conversations').execute();
+      },
+    },
     '0008_job_owners': {
       // Several server processes (or nodes) share the jobs table: each job names the process
       // that runs it, which refreshes heartbeat_at while it lives, so the others can tell its

@@ -6,6 +6,7 @@ import type { KeyStore } from '../service/ports/key-store.js';
 import type { ScanStore } from '../service/ports/scan-store.js';
 import type { StreamStore } from '../service/ports/stream-store.js';
 import type { JobStore } from '../service/ports/job-store.js';
+import type { GroomingStateStore } from '../service/ports/grooming-state-store.js';
 import type { Database } from './database.js';
 import { KyselyAuditLog } from './kysely-audit-log.js';
 import { KyselyBankStore } from './kysely-bank-store.js';
@@ -14,6 +15,7 @@ import { KyselyKeyStore } from './kysely-key-store.js';
 import { KyselyScanStore } from './kysely-scan-store.js';
 import { KyselyStreamStore } from './kysely-stream-store.js';
 import { KyselyJobStore } from './kysely-job-store.js';
+import { KyselyGroomingStateStore } from './kysely-grooming-state-store.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { connect as connectPostgres } from './postgres/connect.js';
 import { connect as connectSqlite } from './sqlite/connect.js';
@@ -36,6 +38,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly streams: StreamStore;
   readonly jobs: JobStore;
+  readonly grooming: GroomingStateStore;
   /** For other adapters sharing the database; the bank tables belong to `banks`. */
   readonly db: Kysely<Database>;
   /** Closes the database (SQLite) or ends the pool (PostgreSQL). */
@@ -63,6 +66,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
     audit: new KyselyAuditLog(db, capabilities, options),
     streams: new KyselyStreamStore(db, options),
     jobs: new KyselyJobStore(db),
+    grooming: new KyselyGroomingStateStore(db, options),
     db,
     close: () => db.destroy(),
   };
