@@ -20,7 +20,8 @@
  * Prints ONE JSON line on stdout (progress on stderr; `npm run -s bench:server` keeps npm's
  * banner off stdout too). Options: --only lookup|scan,
  * --cpu-prof (profile the server; summary in the JSON), --keep (keep the data directory),
- * --signals N, --step-seconds S, --open-seconds S.
+ * --signals N, --step-seconds S, --open-seconds S, --workers N|auto (serve's processes; default
+ * auto, one per core).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { ensureJpegs, lookupBodies, writeBankCsv, type BankedImage } from './load/fixtures.js';
+import { serverMetrics } from './load/server-metrics.js';
 import {
   cpuTimes,
   forkLoadGenerator,
@@ -70,6 +72,7 @@ const { values: opts } = parseArgs({
     signals: { type: 'string', default: '1000000' },
     'step-seconds': { type: 'string', default: '5' },
     'open-seconds': { type: 'string', default: '10' },
+    workers: { type: 'string', default: 'auto' },
   },
 });
 const workloads: Workload[] =
@@ -77,8 +80,16 @@ const workloads: Workload[] =
 const SIGNALS = Number(opts.signals);
 const STEP_MS = Number(opts['step-seconds']) * 1000;
 const OPEN_MS = Number(opts['open-seconds']) * 1000;
-if (!(SIGNALS >= 1000 && STEP_MS >= 500 && OPEN_MS >= 500)) {
-  throw new Error('--signals takes a number >= 1000, --step-seconds and --open-seconds >= 0.5');
+/** `serve --workers`: server processes (auto: one per core, what the README recommends). */
+const WORKERS = opts.workers;
+const WORKER_COUNT = WORKERS === 'auto' ? availableParallelism() : Number(WORKERS);
+if (
+  !(SIGNALS >= 1000 && STEP_MS >= 500 && OPEN_MS >= 500) ||
+  !(Number.isInteger(WORKER_COUNT) && WORKER_COUNT >= 1)
+) {
+  throw new Error(
+    '--signals takes a number >= 1000, --step-seconds and --open-seconds >= 0.5, --workers a number >= 1 or auto',
+  );
 }
 
 const log = (line: string) => process.stderr.write(`[bench:server] ${line}\n`);
@@ -138,20 +149,6 @@ class LoadGenerator {
       this.child.send({ type: 'run', id, ...message });
     });
   }
-}
-
-/** The server's own view (prom-client): event-loop lag since the last scrape, GC time so far. */
-async function serverMetrics(port: number) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const value = (name: string) =>
-    Number(new RegExp(`^safeguard_${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return {
-    lagMaxMs: round(value('nodejs_eventloop_lag_max_seconds') * 1000),
-    gcSeconds: ['major', 'minor', 'incremental', 'weakcb']
-      .map((k) => value(`nodejs_gc_duration_seconds_sum{kind="${k}"}`))
-      .filter((v) => !Number.isNaN(v))
-      .reduce((a, b) => a + b, 0),
-  };
 }
 
 const QUIET_WAIT_MS = 8000;
@@ -433,7 +430,7 @@ async function main() {
     mkdirSync(profDir, { recursive: true });
     const flags = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
     t = performance.now();
-    server = await startServer(CLI, dataDir, flags, 180_000);
+    server = await startServer(CLI, dataDir, flags, 180_000, ['--workers', WORKERS]);
     const startSeconds = seconds(t);
     const memory = memoryMb(server.pid);
     log(
@@ -470,7 +467,8 @@ async function main() {
         serverStartSeconds: startSeconds,
         serverRssMbAfterLoad: memory.rss,
         serverRssMbPeak: peak.peak,
-        hashingThreads: availableParallelism(), // the server's default: one per core
+        serverProcesses: WORKER_COUNT,
+        hashingThreadsPerProcess: Math.max(1, Math.floor(availableParallelism() / WORKER_COUNT)),
         store: 'sqlite',
         jpegs: { count: jpegs.length, banked: banked.length, size: '1732x1155', quality: 90 },
         lookupBodies: { count: LOOKUP_BODIES, matchShare: MATCH_SHARE },

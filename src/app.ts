@@ -6,6 +6,7 @@ import { MatchIndex } from './service/match-index.js';
 import type { AuditLog } from './service/ports/audit-log.js';
 import type { BankStore } from './service/ports/bank-store.js';
 import type { CaseStore } from './service/ports/case-store.js';
+import type { GroomingStateStore } from './service/ports/grooming-state-store.js';
 import type { JobStore } from './service/ports/job-store.js';
 import type { KeyStore } from './service/ports/key-store.js';
 import type { RecordWriter } from './service/ports/record-writer.js';
@@ -30,6 +31,8 @@ export interface App {
   readonly auditLog: AuditLog;
   readonly streamStore: StreamStore;
   readonly jobStore: JobStore;
+  /** Grooming conversation and author state, shared by every node on the database. */
+  readonly groomingStateStore: GroomingStateStore;
   /** Loaded (from the store's snapshot) on first call. */
   matchIndex(): Promise<MatchIndex>;
   hasher(): HashPool;
@@ -78,6 +81,7 @@ export async function createApp(config: Config): Promise<App> {
     auditLog: store.audit,
     streamStore: store.streams,
     jobStore: store.jobs,
+    groomingStateStore: store.grooming,
     matchIndex,
     hasher,
     recordWriter,

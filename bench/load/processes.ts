@@ -67,11 +67,23 @@ export function startServer(
   dataDir: string,
   nodeFlags: readonly string[],
   timeoutMs: number,
+  serveFlags: readonly string[] = [],
 ): Promise<Server> {
   const child = track(
     spawn(
       process.execPath,
-      [...nodeFlags, cli, '--data', dataDir, 'serve', '--host', '127.0.0.1', '--port', '0'],
+      [
+        ...nodeFlags,
+        cli,
+        '--data',
+        dataDir,
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        ...serveFlags,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     ),
   );
@@ -123,26 +135,61 @@ export function forkLoadGenerator(script: string): ChildProcess {
   );
 }
 
-/** Resident memory of a process, MB: now (VmRSS) and its peak (VmHWM). */
-export function memoryMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+/**
+ * A process and its descendants (a server with worker processes counts as all of them):
+ * read from /proc, so processes started since the last call are included.
+ */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  }
+  return tree;
 }
 
-/** CPU seconds: of the whole machine (busy, total) and of one process (all its threads). */
+/** Resident memory of a process and its descendants, MB: now (VmRSS) and peaks (VmHWM). */
+export function memoryMb(pid: number): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const kb = (key: string) =>
+        Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+      rss += kb('VmRSS');
+      peak += kb('VmHWM');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { rss: Math.round(rss / 1024), peak: Math.round(peak / 1024) };
+}
+
+/** CPU seconds: of the whole machine (busy, total) and of a process tree (all their threads). */
 export function cpuTimes(pid: number): { busy: number; total: number; process: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
   const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = ticks.reduce((a, b) => a + b, 0);
   const idle = ticks[3] + ticks[4];
   let own = 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    own = Number(fields[11]) + Number(fields[12]); // utime, stime
-  } catch {
-    // process gone
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      own += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // process gone
+    }
   }
   return { busy: (total - idle) / 100, total: total / 100, process: own / 100 };
 }

@@ -153,8 +153,12 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     conversations: {
       grooming: new GroomingService(
         loadGroomingModel(),
-        { caseStore: app.caseStore, auditLog: app.auditLog },
-        app.config.grooming,
+        {
+          caseStore: app.caseStore,
+          auditLog: app.auditLog,
+          stateStore: app.groomingStateStore,
+        },
+        { cacheSize: app.config.grooming.maxConversations },
       ),
       authenticator,
     },

@@ -120,8 +120,8 @@ export function registerConversationRoutes(
         }),
       },
     },
-    handler: (request) => {
-      const view = deps.grooming.conversation(request.params.id);
+    handler: async (request) => {
+      const view = await deps.grooming.conversation(request.params.id);
       if (!view)
         throw new SafeguardError(
           'not_found',
@@ -146,8 +146,8 @@ export function registerConversationRoutes(
         }),
       },
     },
-    handler: (request) => {
-      const risk = deps.grooming.author(request.params.id);
+    handler: async (request) => {
+      const risk = await deps.grooming.author(request.params.id);
       if (!risk)
         throw new SafeguardError('not_found', `no messages seen from author ${request.params.id}`);
       return risk;

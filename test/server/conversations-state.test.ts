@@ -1,0 +1,215 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { ConversationRisk } from '../../src/core/grooming/conversation-risk.js';
+import { loadGroomingModel } from '../../src/service/grooming/model-file.js';
+import { startApi } from '../../src/server/start-api.js';
+import { repoRoot } from '../support/shared.js';
+import { bearer } from './api-harness.js';
+
+// Invented, non-explicit lines (never corpus text).
+const chat = [
+  ['p', 'hey, you play the same game as me right'],
+  ['p', 'how old are you'],
+  ['q', 'im 13'],
+  ['p', 'you talk like someone way older'],
+  ['p', 'are your parents around tonight'],
+  ['q', 'no they went out'],
+  ['p', 'keep this just between us ok'],
+  ['p', 'nobody else gets you like i do'],
+  ['p', 'lets switch to snapchat'],
+  ['p', 'send a picture of yourself'],
+  ['q', 'why'],
+  ['p', 'i could buy you that new phone'],
+  ['p', 'we could meet at the park saturday'],
+  ['p', 'remember to delete this chat'],
+].map(([author, text]) => ({ author: author ?? '', text: text ?? '' }));
+
+/** What one process holding the whole conversation in memory answers, message by message. */
+function expectedAssessments() {
+  const risk = new ConversationRisk(loadGroomingModel(), new Map([['q', 'minor']]));
+  return chat.map((m) => {
+    const s = risk.add(m);
+    return {
+      messageIndex: s.messageIndex,
+      authorScore: s.authorScore,
+      conversationRisk: s.conversationRisk,
+      likelyGroomer: s.likelyGroomer,
+      alert: s.alert?.author ?? null,
+    };
+  });
+}
+
+interface Assessment {
+  messageIndex: number;
+  authorScore: number;
+  conversationRisk: number;
+  likelyGroomer: string | null;
+  alert: { author: string; caseId: number } | null;
+}
+const summary = (a: Assessment) => ({
+  messageIndex: a.messageIndex,
+  authorScore: a.authorScore,
+  conversationRisk: a.conversationRisk,
+  likelyGroomer: a.likelyGroomer,
+  alert: a.alert?.author ?? null,
+});
+
+describe('grooming state across a restart (SQLite data directory)', () => {
+  it('a server restarted on the same data directory continues the conversation', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'safeguard-grooming-restart-'));
+    try {
+      const assessed: Assessment[] = [];
+      let token = '';
+      for (const part of [chat.slice(0, 5), chat.slice(5, 9), chat.slice(9)]) {
+        const app = await createApp(loadConfig({}, { dataDir }));
+        const api = await startApi(app, { syncIntervalMs: 50, requestTimeoutMs: 30_000 });
+        try {
+          if (token === '')
+            token = (await app.keyStore.create({ name: 't', scopes: ['conversations'] })).token;
+          for (const m of part) {
+            const res = await api.server.inject({
+              method: 'POST',
+              url: '/v1/conversations/chat-r/messages',
+              headers: bearer(token),
+              payload: { ...m, ageBands: { q: 'minor' } },
+            });
+            expect(res.statusCode, res.body).toBe(200);
+            assessed.push(...res.json<{ assessments: Assessment[] }>().assessments);
+          }
+        } finally {
+          await api.close();
+          await app.close();
+        }
+      }
+      expect(assessed.map(summary)).toEqual(expectedAssessments());
+      const app = await createApp(loadConfig({}, { dataDir }));
+      const api = await startApi(app, { syncIntervalMs: 50, requestTimeoutMs: 30_000 });
+      try {
+        const view = (
+          await api.server.inject({
+            method: 'GET',
+            url: '/v1/conversations/chat-r',
+            headers: bearer(token),
+          })
+        ).json<{ messages: number; likelyGroomer: string; alerts: unknown[] }>();
+        expect(view).toMatchObject({ messages: chat.length, likelyGroomer: 'p' });
+        expect(view.alerts).toHaveLength(1);
+        const author = (
+          await api.server.inject({ method: 'GET', url: '/v1/authors/p', headers: bearer(token) })
+        ).json<unknown>();
+        expect(author).toMatchObject({ conversations: 1, alertedConversations: 1 });
+        expect((await app.caseStore.list({ limit: 10 })).cases).toHaveLength(1);
+      } finally {
+        await api.close();
+        await app.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+const databaseUrl = process.env.DATABASE_URL;
+const schema = `sg_groom_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Starts `safeguard serve` on the test schema; resolves with its output once it listens. */
+async function startNode(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'serve'],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SAFEGUARD_DB_SCHEMA: schema },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const started = Date.now();
+  while (!output.includes('listening on')) {
+    if (child.exitCode !== null) throw new Error(`node exited: ${output}`);
+    if (Date.now() - started > 30_000) throw new Error(`node did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, output: () => output };
+}
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+  if (databaseUrl) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  }
+});
+
+describe.skipIf(!databaseUrl)('grooming state on two server processes, one PostgreSQL', () => {
+  it('messages posted alternately through two nodes, one restarted midway, score as through one', async () => {
+    const ports = [await freePort(), await freePort()];
+    const a = await startNode(ports[0] ?? 0);
+    await startNode(ports[1] ?? 0);
+    const token = /sg_[A-Za-z0-9_-]+/.exec(a.output())?.[0] ?? '';
+    expect(token, a.output()).not.toBe('');
+    const headers = { ...bearer(token), 'content-type': 'application/json' };
+    const call = async (port: number, path: string, body?: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    const assessed: Assessment[] = [];
+    for (const [i, m] of chat.entries()) {
+      if (i === 7) {
+        // Node A goes down and comes back on the same database.
+        a.child.kill('SIGTERM');
+        await new Promise((r) => a.child.once('exit', r));
+        ports[0] = await freePort();
+        await startNode(ports[0]);
+      }
+      const body = await call(ports[i % 2] ?? 0, '/v1/conversations/chat-n/messages', {
+        ...m,
+        ageBands: { q: 'minor' },
+      });
+      assessed.push(...(body.assessments as Assessment[]));
+    }
+    expect(assessed.map(summary)).toEqual(expectedAssessments());
+    for (const port of ports) {
+      const view = await call(port ?? 0, '/v1/conversations/chat-n');
+      expect(view).toMatchObject({ messages: chat.length, likelyGroomer: 'p' });
+      expect(view.alerts).toHaveLength(1);
+      expect(await call(port ?? 0, '/v1/authors/p')).toMatchObject({
+        conversations: 1,
+        alertedConversations: 1,
+      });
+    }
+  });
+});
