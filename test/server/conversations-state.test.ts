@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +211,103 @@ describe.skipIf(!databaseUrl)('grooming state on two server processes, one Postg
         conversations: 1,
         alertedConversations: 1,
       });
+    }
+  });
+});
+
+/** One request on a connection of its own, so that successive ones reach different workers. */
+function callOnce(port: number, path: string, token: string, body: unknown) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        agent: false,
+        headers: {
+          connection: 'close',
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('grooming state on two worker processes, one SQLite file', () => {
+  it('concurrent posts to one conversation through both workers lose nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'safeguard-grooming-workers-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.DATABASE_URL;
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), '--data', dataDir, 'serve'],
+        {
+          cwd: repoRoot,
+          env: { ...env, PORT: String(port), HOST: '127.0.0.1', SAFEGUARD_WORKERS: '2' },
+          stdio: 'pipe',
+        },
+      );
+      children.push(child);
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const started = Date.now();
+      while (!out.includes('listening on')) {
+        if (child.exitCode !== null) throw new Error(`serve exited: ${out}`);
+        if (Date.now() - started > 45_000) throw new Error(`serve did not start: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const token = /sg_[A-Za-z0-9_-]+/.exec(out)?.[0] ?? '';
+      expect(token, out).not.toBe('');
+      const pairs = Array.from({ length: chat.length / 2 }, (_, i) => chat.slice(2 * i, 2 * i + 2));
+      const answers = await Promise.all(
+        pairs.map((messages) =>
+          callOnce(port, '/v1/conversations/chat-w/messages', token, {
+            messages,
+            ageBands: { q: 'minor' },
+          }),
+        ),
+      );
+      for (const a of answers) expect(a.status, a.text).toBe(200);
+      const results = answers.map((a) => JSON.parse(a.text) as { assessments: Assessment[] });
+      const order = results
+        .map((r, i) => ({ pair: i, first: r.assessments[0]?.messageIndex ?? -1 }))
+        .sort((x, y) => x.first - y.first);
+      const indexes = results.flatMap((r) => r.assessments.map((a) => a.messageIndex));
+      expect([...indexes].sort((x, y) => x - y)).toEqual(chat.map((_, i) => i));
+      // The committed order replayed in one process gives the same scores.
+      const replay = new ConversationRisk(loadGroomingModel(), new Map([['q', 'minor']]));
+      const expected = order.flatMap(({ pair }) =>
+        (pairs[pair] ?? []).map((m) => {
+          const s = replay.add(m);
+          return {
+            messageIndex: s.messageIndex,
+            authorScore: s.authorScore,
+            conversationRisk: s.conversationRisk,
+            likelyGroomer: s.likelyGroomer,
+            alert: s.alert?.author ?? null,
+          };
+        }),
+      );
+      expect(order.flatMap(({ pair }) => (results[pair]?.assessments ?? []).map(summary))).toEqual(
+        expected,
+      );
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
