@@ -116,6 +116,31 @@ for (const kind of kinds) {
         );
     });
 
+    it('saves arriving together are each decided on their own (group commit)', async () => {
+      await store.saveConversation('held', 'base', 0, []);
+      const saves = await Promise.all([
+        ...Array.from({ length: 40 }, (_, i) =>
+          store.saveConversation(`g${i}`, `s${i}`, 0, [
+            { author: `u${i % 4}`, risk: i / 100, alerted: i === 7 },
+          ]),
+        ),
+        store.saveConversation('held', 'second', 1, []),
+        store.saveConversation('held', 'third', 2, []), // after the second, in the same batch
+        store.saveConversation('held', 'late', 1, [{ author: 'late', risk: 1, alerted: true }]),
+        store.saveConversation('', 'bad', 0, []).catch(() => 'refused'),
+      ]);
+      expect(saves).toEqual([...Array.from({ length: 40 }, () => 1), 2, 3, undefined, 'refused']);
+      expect((await store.getConversation('held'))?.state).toBe('third');
+      expect((await store.getConversation('g39'))?.state).toBe('s39');
+      expect(await store.getAuthor('u3')).toEqual({
+        author: 'u3',
+        risk: 0.39,
+        conversations: 10,
+        alertedConversations: 1,
+      });
+      expect(await store.getAuthor('late')).toBeUndefined();
+    });
+
     it('refuses ids and values out of bounds, naming them', async () => {
       await expectSafeguardError(store.getConversation(''), 'invalid_argument', /conversationId/);
       await expectSafeguardError(
