@@ -114,13 +114,5 @@ function createRecordWriter(storeConfig: Config['store'], store: Store): RecordW
     case 'postgres':
       break;
   }
-  return {
-    record: (scan) => store.scans.record(scan),
-    recordMany: (scans) => store.scans.recordMany(scans),
-    open: (scan) => store.cases.open(scan),
-    appendMany: async (entries) => {
-      await store.audit.appendMany(entries);
-    },
-    close: () => Promise.resolve(),
-  };
+  return { write: (batch) => store.writeVerdicts(batch), close: () => Promise.resolve() };
 }

@@ -50,18 +50,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     process.stderr.write(`safeguard: ${error instanceof Error ? error.message : String(error)}\n`);
   };
   const writer = app.recordWriter();
-  const recorder = new ScanRecorder({
-    scanStore: writer,
-    caseStore: writer,
-    appendAudit: async (entries) => {
-      for (let i = 0; i < entries.length; i += 1000) {
-        await writer.appendMany(
-          entries.slice(i, i + 1000).map((e) => ({ ...e, details: e.details as never })),
-        );
-      }
-    },
-    onError: logError,
-  });
+  const recorder = new ScanRecorder({ writer, onError: logError });
   const stopFollowing = matchIndex.follow(options.syncIntervalMs, logError);
   const streams = new StreamService(
     {

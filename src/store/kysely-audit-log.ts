@@ -24,6 +24,7 @@ import type { CheckedAuditEntry } from './audit-log-input.js';
 import type { AuditLogTable, Database } from './database.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
 import { invalid } from './check-input.js';
+import { inTransaction } from './in-transaction.js';
 
 /** Rows per insert statement: 8 parameters each, far below either dialect's limit. */
 const rowsPerStatement = 500;
@@ -108,7 +109,7 @@ export class KyselyAuditLog implements AuditLog {
   }
 
   async #append(entries: readonly CheckedAuditEntry[]): Promise<AuditEntry[]> {
-    return this.#db.transaction().execute(async (trx) => {
+    return inTransaction(this.#db, async (trx) => {
       await this.#capabilities.lockExclusive(trx, 'audit_log');
       let head = await readHead(trx);
       // Read once the lock is held, so that times rise with seq (on one clock).

@@ -5,6 +5,7 @@ import type { Scan, ScanPage, ScanQuery, ScanStore } from '../service/ports/scan
 import type { Database, ScansTable } from './database.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
 import { checkOneOf } from './check-input.js';
+import { inTransaction } from './in-transaction.js';
 import {
   checkRecordLimit,
   checkReference,
@@ -60,7 +61,7 @@ export class KyselyScanStore implements ScanStore {
       seen.add(row.id);
     }
     if (rows.length === 0) return;
-    await this.#db.transaction().execute(async (trx) => {
+    await inTransaction(this.#db, async (trx) => {
       for (let start = 0; start < rows.length; start += this.#rowsPerStatement) {
         const chunk = rows.slice(start, start + this.#rowsPerStatement);
         const inserted = await trx

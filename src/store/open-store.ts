@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { BankStore } from '../service/ports/bank-store.js';
 import type { AuditLog } from '../service/ports/audit-log.js';
-import type { CaseStore } from '../service/ports/case-store.js';
+import type { CaseStore, OpenedCase } from '../service/ports/case-store.js';
+import type { VerdictBatch } from '../service/ports/record-writer.js';
 import type { KeyStore } from '../service/ports/key-store.js';
 import type { ScanStore } from '../service/ports/scan-store.js';
 import type { StreamStore } from '../service/ports/stream-store.js';
@@ -17,6 +18,7 @@ import { KyselyStreamStore } from './kysely-stream-store.js';
 import { KyselyJobStore } from './kysely-job-store.js';
 import { KyselyGroomingStateStore } from './kysely-grooming-state-store.js';
 import { migrateToLatest } from './migrate-to-latest.js';
+import { recordVerdicts } from './record-verdicts.js';
 import { connect as connectPostgres } from './postgres/connect.js';
 import { connect as connectSqlite } from './sqlite/connect.js';
 import type { StoreConnection } from './store-connection.js';
@@ -39,6 +41,8 @@ export interface Store {
   readonly streams: StreamStore;
   readonly jobs: JobStore;
   readonly grooming: GroomingStateStore;
+  /** Scans, a case and audit entries in one transaction (see RecordWriter). */
+  writeVerdicts(batch: VerdictBatch): Promise<OpenedCase | undefined>;
   /** For other adapters sharing the database; the bank tables belong to `banks`. */
   readonly db: Kysely<Database>;
   /** Closes the database (SQLite) or ends the pool (PostgreSQL). */
@@ -67,6 +71,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
     streams: new KyselyStreamStore(db, options),
     jobs: new KyselyJobStore(db),
     grooming: new KyselyGroomingStateStore(db, options),
+    writeVerdicts: (batch) => recordVerdicts(db, capabilities, batch),
     db,
     close: () => db.destroy(),
   };

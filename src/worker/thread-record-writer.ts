@@ -1,9 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { SafeguardError } from '../core/errors.js';
-import type { NewAuditEntry } from '../service/ports/audit-log.js';
-import type { OpenedCase, ScanForCase } from '../service/ports/case-store.js';
-import type { RecordWriter } from '../service/ports/record-writer.js';
-import type { Scan } from '../service/ports/scan-store.js';
+import type { OpenedCase } from '../service/ports/case-store.js';
+import type { RecordWriter, VerdictBatch } from '../service/ports/record-writer.js';
 import type { RecordRequest, RecordResponse, RecordThreadData } from './record-messages.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: SafeguardError) => void };
@@ -28,20 +26,9 @@ export class ThreadRecordWriter implements RecordWriter {
 
   constructor(private readonly path: string) {}
 
-  async record(scan: Scan): Promise<void> {
-    await this.submit({ id: this.nextId++, kind: 'scan', scan });
-  }
-
-  async recordMany(scans: readonly Scan[]): Promise<void> {
-    if (scans.length > 0) await this.submit({ id: this.nextId++, kind: 'scans', scans });
-  }
-
-  async open(scan: ScanForCase): Promise<OpenedCase> {
-    return (await this.submit({ id: this.nextId++, kind: 'case', scan })) as OpenedCase;
-  }
-
-  async appendMany(entries: readonly NewAuditEntry[]): Promise<void> {
-    if (entries.length > 0) await this.submit({ id: this.nextId++, kind: 'audit', entries });
+  async write(batch: VerdictBatch): Promise<OpenedCase | undefined> {
+    return (await this.submit({ id: this.nextId++, kind: 'write', batch })) as
+      OpenedCase | undefined;
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { ThreadRecordWriter } from '../../src/worker/thread-record-writer.js';
+import type { Scan } from '../../src/service/ports/scan-store.js';
 import { makeScan, matchReport } from '../store/scan-store-fixture.js';
 
 /**
@@ -25,23 +26,53 @@ describe('ThreadRecordWriter', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('records scans and opens cases that the main connection reads', async () => {
-    await writer.recordMany([makeScan(1), makeScan(2)]);
-    const blocked = makeScan(3, { verdict: 'block', matches: [matchReport('csam')] });
-    await writer.record(blocked);
-    const opened = await writer.open(blocked);
-    expect(opened.opened).toBe(true);
-    expect((await writer.open(blocked)).case.id).toBe(opened.case.id);
-    expect((await store.scans.get('scan-00002'))?.verdict).toBe('allow');
-    expect((await store.cases.getByScanId('scan-00003'))?.id).toBe(opened.case.id);
+  const verdictEntry = (scan: Scan) => ({
+    actor: 'system',
+    action: 'scan.verdict',
+    subject: `scan:${scan.id}`,
+    details: { verdict: scan.verdict },
+    at: scan.createdAt,
   });
 
-  it("passes the store's errors back with their code", async () => {
-    await writer.record(makeScan(1));
-    await expect(writer.record(makeScan(1))).rejects.toMatchObject({ code: 'conflict' });
-    await expect(writer.recordMany([makeScan(2), makeScan(2)])).rejects.toMatchObject({
-      code: 'conflict',
+  it('writes a batch in one go: scans, the case of the flagged one, audit entries with its case id', async () => {
+    const allows = [makeScan(1), makeScan(2)];
+    const blocked = makeScan(3, { verdict: 'block', matches: [matchReport('csam')] });
+    const opened = await writer.write({
+      scans: [...allows, blocked],
+      audits: [...allows, blocked].map(verdictEntry),
+      caseFor: blocked,
     });
+    expect(opened?.opened).toBe(true);
+    expect((await store.scans.get('scan-00002'))?.verdict).toBe('allow');
+    expect((await store.cases.getByScanId('scan-00003'))?.id).toBe(opened?.case.id);
+    const audit = await store.audit.list({ limit: 10 });
+    expect(audit.map((e) => e.subject)).toEqual([
+      'scan:scan-00001',
+      'scan:scan-00002',
+      'scan:scan-00003',
+    ]);
+    expect(audit[2].details).toEqual({ verdict: 'block', caseId: opened?.case.id });
+    expect(audit[0].details).toEqual({ verdict: 'allow' });
+    // Opening again returns the same case.
+    const again = await writer.write({ scans: [], audits: [], caseFor: blocked });
+    expect(again).toMatchObject({ opened: false, case: { id: opened?.case.id } });
+  });
+
+  it('all or nothing: a batch the store refuses leaves nothing behind, and the error keeps its code', async () => {
+    await writer.write({ scans: [makeScan(1)], audits: [verdictEntry(makeScan(1))] });
+    const blocked = makeScan(3, { verdict: 'block', matches: [matchReport('csam')] });
+    // scan-00001 again: a conflict, so neither scan-00002, the block, its case nor any entry.
+    await expect(
+      writer.write({
+        scans: [makeScan(2), makeScan(1), blocked],
+        audits: [makeScan(2), makeScan(1), blocked].map(verdictEntry),
+        caseFor: blocked,
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await store.scans.get('scan-00002')).toBeUndefined();
+    expect(await store.cases.getByScanId('scan-00003')).toBeUndefined();
+    expect((await store.audit.list({ limit: 10 })).map((e) => e.seq)).toEqual([1]);
+    expect((await store.audit.verify()).ok).toBe(true);
   });
 
   it('keeps one audit chain while the thread and the main connection append at once', async () => {
@@ -53,7 +84,10 @@ describe('ThreadRecordWriter', () => {
     });
     const fromThread = async (worker: number) => {
       for (let i = 0; i < 20; i += 1) {
-        await writer.appendMany([entry(`t${worker}-${i}a`), entry(`t${worker}-${i}b`)]);
+        await writer.write({
+          scans: [],
+          audits: [entry(`t${worker}-${i}a`), entry(`t${worker}-${i}b`)],
+        });
       }
     };
     const fromMain = async (worker: number) => {
@@ -68,8 +102,10 @@ describe('ThreadRecordWriter', () => {
   });
 
   it('refuses writes once closed', async () => {
-    await writer.record(makeScan(1));
+    await writer.write({ scans: [makeScan(1)], audits: [] });
     await writer.close();
-    await expect(writer.record(makeScan(2))).rejects.toMatchObject({ code: 'internal' });
+    await expect(writer.write({ scans: [makeScan(2)], audits: [] })).rejects.toMatchObject({
+      code: 'internal',
+    });
   });
 });

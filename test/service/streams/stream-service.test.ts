@@ -81,11 +81,7 @@ async function service(
   now?: () => number,
 ) {
   const recorder = new ScanRecorder({
-    scanStore: app.scanStore,
-    caseStore: app.caseStore,
-    appendAudit: async (entries) => {
-      await app.auditLog.appendMany(entries.map((e) => ({ ...e, details: e.details as never })));
-    },
+    writer: app.recordWriter(),
     onError: (error) => expect.fail(String(error)),
   });
   return new StreamService(
