@@ -39,8 +39,12 @@ const envSchema = z.object({
     .default(1),
   /** Hashing threads; default: one per core (shared out among serve's worker processes). */
   SAFEGUARD_THREADS: z.coerce.number().int().min(1).max(256).optional(),
-  /** Grooming: conversations and authors kept in memory (the ones idle longest go first). */
+  /**
+   * Grooming: conversations whose state each server process caches in memory (the state itself
+   * is in the database; the ones idle longest leave the cache first).
+   */
   SAFEGUARD_GROOMING_MAX_CONVERSATIONS: positiveInt(100_000),
+  /** Authors kept by an in-memory grooming state store; the server reads authors from the database. */
   SAFEGUARD_GROOMING_MAX_AUTHORS: positiveInt(1_000_000),
   /** The ffmpeg and ffprobe executables (names on PATH or paths). */
   SAFEGUARD_FFMPEG: z.string().min(1).default('ffmpeg'),
