@@ -32,16 +32,19 @@ function align16(n: usize): usize {
   return (n + 15) & ~15;
 }
 
-/** Bytes of work area `downsample` needs. */
-export function workBytes(rows: i32, cols: i32, windowAlongCols: i32): usize {
-  const stride = align16(<usize>cols << 2);
+/**
+ * Bytes of work area `downsample` needs, as a double: for a very tall image it can pass 4 GiB,
+ * and the caller must see that rather than a wrapped 32-bit count.
+ */
+export function workBytes(rows: i32, cols: i32, windowAlongCols: i32): f64 {
+  const stride = <f64>align16(<usize>cols << 2);
   return (
-    <usize>(windowAlongCols + 4) * stride + // ring
+    <f64>(windowAlongCols + 4) * stride + // ring
     8 * stride + // luma group, columns-pass output group
     stride + // column sums
-    (<usize>cols << 4) + // running sums of the sampled rows pass
+    <f64>cols * 16 + // running sums of the sampled rows pass
     256 + // sampled columns
-    2 * ((<usize>rows * 64) << 2) + // rows x 64, twice
+    2 * (<f64>rows * 64 * 4) + // rows x 64, twice
     256 // column sums of the last pass
   );
 }
