@@ -2,15 +2,21 @@
  * npm run bench:hash — hashing throughput (PDQ + MD5 + SHA-256, decode included) over
  *   1. the shared reference test images (../shared/testdata/pdq), and
  *   2. a set of generated 2-megapixel JPEGs (1732x1155, quality 90, cached in bench/.cache),
- * with one hashing thread and with one per core. Also the PDQ core alone on a 2 MP image.
- * Prints one JSON line on stdout; progress goes to stderr.
+ * with one hashing thread and with one per core (the threads hash on the WebAssembly kernels);
+ * then the stages of one 2 MP image in this thread, PDQ on the WebAssembly kernels and on the
+ * JavaScript path. Prints one JSON line on stdout (with the load average before and after);
+ * progress goes to stderr.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { md5Hex, sha256Hex } from '../src/core/hash/digest.js';
+import { jaroszDownsample, jaroszWindowSize } from '../src/core/hash/jarosz.js';
+import { lumaFromImage } from '../src/core/hash/luma.js';
 import { computePdq, PdqScratch } from '../src/core/hash/pdq.js';
+import { SharpImageDecoder } from '../src/media/sharp-image-decoder.js';
 import { HashPool } from '../src/worker/hash-pool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -95,16 +101,61 @@ async function measure(paths: string[], threads: number, rounds: number) {
   }
 }
 
-async function pdqCoreOnly(path: string) {
-  const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
-  const image = { width: info.width, height: info.height, channels: 3 as const, data };
-  const scratch = new PdqScratch();
-  for (let i = 0; i < 5; i++) computePdq(image, scratch);
-  const n = 50;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) computePdq(image, scratch);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6 / n;
-  return { megapixels: round((info.width * info.height) / 1e6, 2), msPerImage: round(ms, 2) };
+/**
+ * The stages of one 2 MP image in this thread, each the best of 5 batches (the machine is
+ * shared): decode, digests, PDQ on the WebAssembly kernels and on the JavaScript path (whole,
+ * and its luma and Jarosz filters; the rest of PDQ is the DCT, median and quality).
+ */
+async function stages2mp(path: string) {
+  sharp.concurrency(1); // as in a hashing thread
+  const bytes = readFileSync(path);
+  const decoder = new SharpImageDecoder();
+  const decode = () => decoder.decode(bytes, limits);
+  const image = await decode();
+  const rows = image.height;
+  const cols = image.width;
+  const windowAlongRows = jaroszWindowSize(cols, 64);
+  const windowAlongCols = jaroszWindowSize(rows, 64);
+  const wasm = new PdqScratch();
+  const js = new PdqScratch({ wasm: false });
+  const [a, b] = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+  const out = new Float32Array(4096);
+  const kernels = wasm.wasm;
+  return {
+    megapixels: round((cols * rows) / 1e6, 2),
+    msPerImage: {
+      decode: await bestOf(decode),
+      md5AndSha256: await bestOf(() => (md5Hex(bytes), sha256Hex(bytes))),
+      pdqWasm: await bestOf(() => computePdq(image, wasm)),
+      lumaAndFiltersWasm: kernels
+        ? await bestOf(() => kernels.downsample(image, windowAlongRows, windowAlongCols, true, out))
+        : null,
+      pdqJs: await bestOf(() => computePdq(image, js)),
+      lumaJs: await bestOf(() => lumaFromImage(image, a)),
+      filtersJs: await bestOf(
+        () => {
+          lumaFromImage(image, a);
+          jaroszDownsample(a, b, rows, cols, windowAlongRows, windowAlongCols, 2, out);
+        },
+        () => lumaFromImage(image, a),
+      ),
+    },
+  };
+}
+
+/** Milliseconds per call, best of 5 batches of 10; `minus` is subtracted (its own best). */
+async function bestOf(task: () => unknown, minus?: () => unknown): Promise<number> {
+  const time = async (f: () => unknown) => {
+    for (let i = 0; i < 3; i++) await f();
+    let best = Infinity;
+    for (let batch = 0; batch < 5; batch++) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 10; i++) await f();
+      best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6 / 10);
+    }
+    return best;
+  };
+  return round((await time(task)) - (minus ? await time(minus) : 0), 2);
 }
 
 function round(value: number, digits: number): number {
@@ -113,6 +164,7 @@ function round(value: number, digits: number): number {
 }
 
 const cores = availableParallelism();
+const loadAtStart = loadavg().map((x) => round(x, 2));
 const testImages = listImages(shared);
 const jpegs = await generateJpegs();
 process.stderr.write(`shared test images: ${testImages.length}; 2 MP JPEGs: ${jpegs.length}\n`);
@@ -130,7 +182,8 @@ const result = {
     singleThread: await measure(jpegs, 1, 1),
     allCores: await measure(jpegs, cores, 1),
   },
-  pdqCoreOnly2mp: await pdqCoreOnly(jpegs[0]),
+  stages2mp: await stages2mp(jpegs[0]),
+  loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
   referenceGoal: 'Meta C++ pdq-photo-hasher: about 550 photos/s on its benchmark',
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
