@@ -115,7 +115,7 @@ describe('grooming state across a restart (SQLite data directory)', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -170,6 +170,7 @@ afterAll(async () => {
   }
 });
 
+// The tests below start server processes: slow on a loaded machine, hence their own timeouts.
 describe.skipIf(!databaseUrl)('grooming state on two server processes, one PostgreSQL', () => {
   it('messages posted alternately through two nodes, one restarted midway, score as through one', async () => {
     const ports = [await freePort(), await freePort()];
@@ -212,7 +213,7 @@ describe.skipIf(!databaseUrl)('grooming state on two server processes, one Postg
         alertedConversations: 1,
       });
     }
-  });
+  }, 120_000);
 });
 
 /** One request on a connection of its own, so that successive ones reach different workers. */
@@ -309,5 +310,5 @@ describe('grooming state on two worker processes, one SQLite file', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
