@@ -175,6 +175,20 @@ for (const kind of databaseKinds) {
       expect((await first.cases.list({ limit: 10 })).cases).toHaveLength(replay.alerts);
     });
 
+    it('keeps at most cacheSize conversations in memory; the others continue from the store', async () => {
+      const store = await (await fresh()).open();
+      const service = serviceOn(store, { cacheSize: 2 });
+      const assessed: AssessedMessage[] = [];
+      for (const [i, batch] of batches.entries()) {
+        assessed.push(...(await service.addMessages(CONVERSATION, batch, bands, 'key:test')));
+        // Other conversations push this one out of the cache between its requests.
+        for (const other of [`x${i}`, `y${i}`])
+          await service.addMessages(other, [{ author: 'z', text: 'hi' }], undefined, 'k');
+        expect(service.cachedConversations).toBeLessThanOrEqual(2);
+      }
+      expect(assessed).toEqual(reference.assessed);
+    });
+
     it('refuses stored state it cannot read, naming why, and leaves it as it is', async () => {
       const store = await (await fresh()).open();
       const service = serviceOn(store);
