@@ -67,10 +67,15 @@ export async function createApp(config: Config): Promise<App> {
     pool ??= new HashPool(config.threads);
     return pool;
   };
-  let writer: RecordWriter | undefined;
-  const recordWriter = () => {
-    writer ??= createRecordWriter(config.store, store);
-    return writer;
+  // On a SQLite file, scan records and grooming state are written by a thread (started at its
+  // first use); elsewhere by the store itself.
+  const thread =
+    config.store.kind === 'sqlite' && config.store.path !== ':memory:'
+      ? new ThreadRecordWriter(config.store.path)
+      : undefined;
+  const writer: RecordWriter = thread ?? {
+    write: (batch) => store.writeVerdicts(batch),
+    close: () => Promise.resolve(),
   };
   return {
     config,
@@ -81,10 +86,10 @@ export async function createApp(config: Config): Promise<App> {
     auditLog: store.audit,
     streamStore: store.streams,
     jobStore: store.jobs,
-    groomingStateStore: store.grooming,
+    groomingStateStore: thread?.grooming ?? store.grooming,
     matchIndex,
     hasher,
-    recordWriter,
+    recordWriter: () => writer,
     videoDecoder,
     async videoScanDeps() {
       return {
@@ -99,20 +104,8 @@ export async function createApp(config: Config): Promise<App> {
     },
     async close() {
       await pool?.close();
-      await writer?.close();
+      await writer.close();
       await store.close();
     },
   };
-}
-
-/** A SQLite file gets a recording thread; `:memory:` and PostgreSQL (async) use the store. */
-function createRecordWriter(storeConfig: Config['store'], store: Store): RecordWriter {
-  switch (storeConfig.kind) {
-    case 'sqlite':
-      if (storeConfig.path !== ':memory:') return new ThreadRecordWriter(storeConfig.path);
-      break;
-    case 'postgres':
-      break;
-  }
-  return { write: (batch) => store.writeVerdicts(batch), close: () => Promise.resolve() };
 }

@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { SafeguardError } from '../core/errors.js';
 import type { OpenedCase } from '../service/ports/case-store.js';
+import type { GroomingStateStore } from '../service/ports/grooming-state-store.js';
 import type { RecordWriter, VerdictBatch } from '../service/ports/record-writer.js';
-import type { RecordRequest, RecordResponse, RecordThreadData } from './record-messages.js';
+import type {
+  GroomingCall,
+  RecordRequest,
+  RecordResponse,
+  RecordThreadData,
+} from './record-messages.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: SafeguardError) => void };
 
@@ -14,9 +20,10 @@ const threadUrl = new URL(
 );
 
 /**
- * Does the scan recorder's writes on a thread with its own connection to a SQLite file, so the
- * event loop does not stop for the inserts and the fsync of each commit. Writes run in the
- * order asked; a thread that dies fails the writes in flight and is replaced on the next one.
+ * Does the scan recorder's writes (and the grooming state store's work, `grooming`) on a thread
+ * with its own connection to a SQLite file, so the event loop does not stop for the inserts
+ * and the fsync of each commit. Writes run in the order asked; a thread that dies fails the
+ * writes in flight and is replaced on the next one. The thread starts at the first call.
  */
 export class ThreadRecordWriter implements RecordWriter {
   private worker: Worker | undefined;
@@ -29,6 +36,20 @@ export class ThreadRecordWriter implements RecordWriter {
   async write(batch: VerdictBatch): Promise<OpenedCase | undefined> {
     return (await this.submit({ id: this.nextId++, kind: 'write', batch })) as
       OpenedCase | undefined;
+  }
+
+  /**
+   * The grooming state store on the thread's connection: its saves (a commit each, or a group)
+   * and reads do not stop the event loop the way better-sqlite3's calls on the main thread do.
+   */
+  readonly grooming: GroomingStateStore = {
+    getConversation: (...args) => this.callGrooming({ method: 'getConversation', args }),
+    saveConversation: (...args) => this.callGrooming({ method: 'saveConversation', args }),
+    getAuthor: (...args) => this.callGrooming({ method: 'getAuthor', args }),
+  };
+
+  private async callGrooming<T>(call: GroomingCall): Promise<T> {
+    return (await this.submit({ id: this.nextId++, kind: 'grooming', ...call })) as T;
   }
 
   async close(): Promise<void> {

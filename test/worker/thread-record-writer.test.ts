@@ -101,6 +101,28 @@ describe('ThreadRecordWriter', () => {
     expect(new Set(all.map((e) => e.subject)).size).toBe(120);
   });
 
+  it('keeps grooming state on its connection: compare-and-set, author standings, errors with their code', async () => {
+    const grooming = writer.grooming;
+    expect(await grooming.getConversation('chat-1')).toBeUndefined();
+    const author = { author: 'u1', risk: 0.4, alerted: false };
+    expect(await grooming.saveConversation('chat-1', '{"n":1}', 0, [author])).toBe(1);
+    // A writer that computed from version 0 too loses.
+    expect(await grooming.saveConversation('chat-1', '{"n":9}', 0, [author])).toBeUndefined();
+    expect(
+      await grooming.saveConversation('chat-1', '{"n":2}', 1, [{ ...author, risk: 0.9 }]),
+    ).toBe(2);
+    // The main connection reads what the thread wrote.
+    expect(await store.grooming.getConversation('chat-1')).toEqual({
+      id: 'chat-1',
+      version: 2,
+      state: '{"n":2}',
+    });
+    expect(await grooming.getAuthor('u1')).toMatchObject({ risk: 0.9, conversations: 1 });
+    await expect(grooming.getConversation('x'.repeat(201))).rejects.toMatchObject({
+      code: 'invalid_argument',
+    });
+  });
+
   it('refuses writes once closed', async () => {
     await writer.write({ scans: [makeScan(1)], audits: [] });
     await writer.close();
