@@ -60,6 +60,12 @@ export function registerGroomingCommands(program: Command): void {
       rate,
       defaultTrainOptions.maxHardFpr,
     )
+    .option(
+      '--nb-mix <rate>',
+      'share of the model over log-count-ratio-scaled features (0: plain logistic regression)',
+      rate,
+      defaultTrainOptions.nbMix,
+    )
     .action(
       (opts: {
         conversations: string;
@@ -69,6 +75,7 @@ export function registerGroomingCommands(program: Command): void {
         folds: number;
         epochs: number;
         maxHardFpr: number;
+        nbMix: number;
       }) => {
         const conversations = readConversations(opts.conversations);
         const authors = readAuthors(opts.authors);
@@ -81,6 +88,7 @@ export function registerGroomingCommands(program: Command): void {
             folds: Math.max(2, opts.folds),
             epochs: Math.max(1, opts.epochs),
             maxHardFpr: opts.maxHardFpr,
+            nbMix: opts.nbMix,
           },
           now,
           err,

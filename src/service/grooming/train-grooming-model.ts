@@ -1,5 +1,10 @@
 import type { GroomingModel } from '../../core/grooming/grooming-model.js';
-import { FEATURE_COUNT } from '../../core/grooming/hash-features.js';
+import { FEATURE_COUNT, HASH_SIZE } from '../../core/grooming/hash-features.js';
+import {
+  logCountRatios,
+  mixWithScaledModel,
+  scaleVector,
+} from '../../core/grooming/log-count-ratio.js';
 import {
   trainLogistic,
   type LinearModel,
@@ -29,6 +34,10 @@ export interface TrainGroomingOptions extends ExampleOptions {
   readonly persistence: number;
   /** Highest out-of-fold false-positive rate allowed on each hard slice when choosing the threshold. */
   readonly maxHardFpr: number;
+  /** Share of the NB-scaled model in the final logit (0: plain logistic regression only). */
+  readonly nbMix: number;
+  /** Smoothing count of the log-count ratios. */
+  readonly nbAlpha: number;
 }
 
 export const defaultTrainOptions: TrainGroomingOptions = {
@@ -46,6 +55,8 @@ export const defaultTrainOptions: TrainGroomingOptions = {
   minorAuthorShift: -1,
   persistence: 3,
   maxHardFpr: 0.005,
+  nbMix: 0,
+  nbAlpha: 10,
 };
 
 export interface TrainResult {
@@ -72,7 +83,16 @@ function fit(
     seed,
     positiveWeight: positives === 0 ? 1 : Math.sqrt(negatives / positives),
   };
-  return trainLogistic(examples, options);
+  const plain = trainLogistic(examples, options);
+  if (o.nbMix <= 0) return plain;
+  // NB-SVM interpolation: a second model over the features scaled by their log-count ratios,
+  // folded back into one weight vector (the scorer stays one dot product).
+  const ratios = logCountRatios(examples, FEATURE_COUNT, HASH_SIZE, o.nbAlpha);
+  const scaled = trainLogistic(
+    examples.map((e) => ({ ...e, x: scaleVector(e.x, ratios) })),
+    options,
+  );
+  return mixWithScaledModel(plain, scaled, ratios, o.nbMix);
 }
 
 function withOperatingPoint(
