@@ -26,20 +26,46 @@ export interface ScanRecorderOptions {
   readonly maxBatch: number;
 }
 
+/** A review or block waiting for its batch: told its case once written. */
+interface Flagged {
+  readonly scan: Scan;
+  readonly audit: VerdictAuditEntry;
+  readonly opensCase: boolean;
+  readonly resolve: (opened: OpenedCase | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What one write takes: scans and their entries in verdict order, the flagged among them. */
+interface Pending {
+  readonly scans: Scan[];
+  readonly audits: VerdictAuditEntry[];
+  readonly flagged: { readonly index: number; readonly item: Flagged }[];
+}
+
+const emptyPending = (): Pending => ({ scans: [], audits: [], flagged: [] });
+
 /**
  * Records every scan and its audit entry without putting a database write in the path of
- * each `allow` verdict: allows are buffered and written in batches (one transaction per
- * flush, every `flushMs` or `maxBatch` scans); a `review` or `block` is written at once, with
- * the allows buffered before it and its case, in one transaction, so the caller gets the case
- * id after one commit. Writes go one at a time, so the audit log keeps verdict order. A
- * buffered scan is readable through `pending(id)` until it lands. `close` flushes what is left.
+ * each `allow` verdict, with one write (one transaction, one commit) at a time:
+ *
+ * - allows are buffered and written every `flushMs` or `maxBatch` scans;
+ * - a `review` or `block` is written at once, with whatever is buffered, and its caller gets
+ *   the case id; those that arrive while a write is in flight go together in the next one
+ *   (group commit), so a burst of flagged verdicts costs a few commits, not one each.
+ *
+ * The audit log gets the entries in verdict order. Should a batch fail, its parts are written
+ * apart (the allows, then each flagged scan alone), so one bad scan cannot lose the others;
+ * a flagged scan that cannot be written fails its caller, failed allows go to `onError`. A
+ * buffered scan is readable through `pending(id)` until it lands. `close` writes what is left.
  */
 export class ScanRecorder {
-  private scans: Scan[] = [];
-  private audits: VerdictAuditEntry[] = [];
+  private next: Pending = emptyPending();
   private readonly byId = new Map<string, Scan>();
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<unknown> = Promise.resolve();
+  /** Write everything buffered even without a flagged scan (timer, full batch, flush). */
+  private flushWanted = false;
+  /** The write loop, while it runs. */
+  private loop: Promise<void> | undefined;
 
   constructor(
     private readonly deps: ScanRecorderDeps,
@@ -64,22 +90,21 @@ export class ScanRecorder {
       },
       at: scan.createdAt,
     };
+    this.byId.set(scan.id, scan);
     if (scan.verdict === 'allow') {
-      this.scans.push(scan);
-      this.audits.push(audit);
-      this.byId.set(scan.id, scan);
-      if (this.scans.length >= this.options.maxBatch) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs);
+      this.next.scans.push(scan);
+      this.next.audits.push(audit);
+      if (this.next.scans.length >= this.options.maxBatch) this.flushSoon();
+      else this.timer ??= setTimeout(() => this.flushSoon(), this.options.flushMs);
       return {};
     }
-    const buffered = this.take();
-    const flagged: VerdictBatch = {
-      scans: [scan],
-      audits: [audit],
-      ...(opensCase(scan.verdict) ? { caseFor: scan } : {}),
-    };
-    const done = this.enqueue(() => this.writeWithBuffered(buffered, flagged));
-    const opened = await done;
+    const opened = await new Promise<OpenedCase | undefined>((resolve, reject) => {
+      const item: Flagged = { scan, audit, opensCase: opensCase(scan.verdict), resolve, reject };
+      this.next.flagged.push({ index: this.next.scans.length, item });
+      this.next.scans.push(scan);
+      this.next.audits.push(audit);
+      this.kick();
+    });
     return opened ? { caseId: opened.case.id } : {};
   }
 
@@ -87,75 +112,105 @@ export class ScanRecorder {
     return this.byId.get(id);
   }
 
-  /** Writes everything buffered; resolves once it (and every write before it) settled. */
-  flush(): Promise<void> {
-    const buffered = this.take();
-    return this.enqueue(() => this.writeBuffered(buffered));
+  /** Writes everything buffered; resolves once every write asked so far has settled. */
+  async flush(): Promise<void> {
+    this.flushWanted = true;
+    this.kick();
+    while (this.loop !== undefined) await this.loop;
   }
 
   close(): Promise<void> {
     return this.flush();
   }
 
-  /** Empties the buffer into a batch (kept readable by `pending` until written). */
-  private take(): VerdictBatch {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+  private flushSoon(): void {
+    this.flushWanted = true;
+    this.kick();
+  }
+
+  /** Starts the write loop unless it runs (it takes what was added meanwhile). */
+  private kick(): void {
+    if (this.loop !== undefined) return;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+      // Work that arrived after the loop's last look and before this callback.
+      if (this.hasWork()) this.kick();
+    });
+  }
+
+  private hasWork(): boolean {
+    return this.next.scans.length > 0 && (this.flushWanted || this.next.flagged.length > 0);
+  }
+
+  private async run(): Promise<void> {
+    while (this.hasWork()) {
+      this.flushWanted = false;
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+      const batch = this.next;
+      this.next = emptyPending();
+      await this.write(batch);
     }
-    const batch = { scans: this.scans, audits: this.audits };
-    this.scans = [];
-    this.audits = [];
-    return batch;
+    this.flushWanted = false;
   }
 
-  /** Runs `write` after every write asked before it; its outcome is the caller's. */
-  private enqueue<T>(write: () => Promise<T>): Promise<T> {
-    const run = this.writing.then(write);
-    this.writing = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Buffered allows: a failure is reported (onError), not thrown at whoever flushed. */
-  private async writeBuffered(batch: VerdictBatch): Promise<void> {
-    if (batch.scans.length === 0) return;
+  private async write(batch: Pending): Promise<void> {
     try {
-      await this.deps.writer.write(batch);
+      const opened = await this.deps.writer.write(
+        toBatch(batch.scans, batch.audits, batch.flagged),
+      );
+      let c = 0;
+      for (const { item } of batch.flagged) item.resolve(item.opensCase ? opened[c++] : undefined);
     } catch (error) {
-      this.deps.onError(error);
+      await this.writeApart(batch, error);
     } finally {
-      this.forget(batch);
+      for (const scan of batch.scans) this.byId.delete(scan.id);
     }
   }
 
-  /**
-   * A flagged scan with the allows buffered before it, in one transaction. Should that fail,
-   * they are written apart, so that a bad batch of allows does not fail the flagged scan and
-   * a flagged scan that cannot be written does not lose the allows.
-   */
-  private async writeWithBuffered(
-    buffered: VerdictBatch,
-    flagged: VerdictBatch,
-  ): Promise<OpenedCase | undefined> {
-    if (buffered.scans.length > 0) {
+  /** After a batch failed: the allows together, then each flagged scan on its own. */
+  private async writeApart(batch: Pending, error: unknown): Promise<void> {
+    if (batch.flagged.length === 0) {
+      this.deps.onError(error);
+      return;
+    }
+    const flagged = new Set(batch.flagged.map((f) => f.index));
+    const scans = batch.scans.filter((_, i) => !flagged.has(i));
+    const audits = batch.audits.filter((_, i) => !flagged.has(i));
+    if (scans.length > 0) {
       try {
-        const opened = await this.deps.writer.write({
-          ...flagged,
-          scans: [...buffered.scans, ...flagged.scans],
-          audits: [...buffered.audits, ...flagged.audits],
-        });
-        this.forget(buffered);
-        return opened;
-      } catch {
-        await this.writeBuffered(buffered);
+        await this.deps.writer.write(toBatch(scans, audits, []));
+      } catch (allowsError) {
+        this.deps.onError(allowsError);
       }
     }
-    return this.deps.writer.write(flagged);
+    for (const { item } of batch.flagged) {
+      try {
+        const [opened] = await this.deps.writer.write(
+          toBatch([item.scan], [item.audit], [{ index: 0, item }]),
+        );
+        item.resolve(opened);
+      } catch (flaggedError) {
+        item.reject(flaggedError);
+      }
+    }
   }
+}
 
-  private forget(batch: VerdictBatch): void {
-    for (const scan of batch.scans) this.byId.delete(scan.id);
-  }
+function toBatch(
+  scans: readonly Scan[],
+  audits: readonly VerdictAuditEntry[],
+  flagged: Pending['flagged'],
+): VerdictBatch {
+  return {
+    scans,
+    audits,
+    cases: flagged
+      .filter(({ item }) => item.opensCase)
+      .map(({ index, item }) => ({ scan: item.scan, audit: index })),
+  };
 }
 
 function toScan(result: ScanResult, keyId: string | undefined): Scan {

@@ -42,7 +42,7 @@ export interface Store {
   readonly jobs: JobStore;
   readonly grooming: GroomingStateStore;
   /** Scans, a case and audit entries in one transaction (see RecordWriter). */
-  writeVerdicts(batch: VerdictBatch): Promise<OpenedCase | undefined>;
+  writeVerdicts(batch: VerdictBatch): Promise<OpenedCase[]>;
   /** For other adapters sharing the database; the bank tables belong to `banks`. */
   readonly db: Kysely<Database>;
   /** Closes the database (SQLite) or ends the pool (PostgreSQL). */

@@ -33,9 +33,8 @@ export class ThreadRecordWriter implements RecordWriter {
 
   constructor(private readonly path: string) {}
 
-  async write(batch: VerdictBatch): Promise<OpenedCase | undefined> {
-    return (await this.submit({ id: this.nextId++, kind: 'write', batch })) as
-      OpenedCase | undefined;
+  async write(batch: VerdictBatch): Promise<OpenedCase[]> {
+    return (await this.submit({ id: this.nextId++, kind: 'write', batch })) as OpenedCase[];
   }
 
   /**

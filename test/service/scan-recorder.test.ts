@@ -16,27 +16,42 @@ const result = (n: number, verdict: ScanResult['verdict']): ScanResult => ({
   createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
 });
 
-/** A writer that keeps each batch; `refuse` decides which batches fail. */
+/**
+ * A writer that keeps each batch and numbers cases; `refuse` decides which batches fail, and
+ * `hold` (when set) keeps every write waiting until released.
+ */
 function fakeWriter(refuse: (batch: VerdictBatch) => boolean = () => false) {
   const written: VerdictBatch[] = [];
   let nextCase = 1;
+  let gate: Promise<void> = Promise.resolve();
+  let open: () => void = () => undefined;
   return {
     written,
     ids: () => written.map((b) => b.scans.map((s) => s.id)),
-    write(batch: VerdictBatch): Promise<OpenedCase | undefined> {
-      if (refuse(batch)) return Promise.reject(new SafeguardError('conflict', 'refused'));
+    hold() {
+      gate = new Promise<void>((r) => (open = r));
+    },
+    release() {
+      open();
+    },
+    async write(batch: VerdictBatch): Promise<OpenedCase[]> {
+      await gate;
+      if (refuse(batch)) throw new SafeguardError('conflict', 'refused');
       written.push(batch);
-      if (batch.caseFor === undefined) return Promise.resolve(undefined);
-      return Promise.resolve({ opened: true, case: { id: nextCase++ } } as OpenedCase);
+      return (batch.cases ?? []).map(
+        () => ({ opened: true, case: { id: nextCase++ } }) as OpenedCase,
+      );
     },
   };
 }
+
+const failOnError = (e: unknown) => expect.fail(String(e));
 
 describe('ScanRecorder', () => {
   it('buffers allows and writes them in one batch; readable meanwhile', async () => {
     const writer = fakeWriter();
     const recorder = new ScanRecorder(
-      { writer, onError: (e) => expect.fail(String(e)) },
+      { writer, onError: failOnError },
       { flushMs: 20, maxBatch: 100 },
     );
     await recorder.record(result(1, 'allow'), 'key_1');
@@ -46,23 +61,46 @@ describe('ScanRecorder', () => {
     await new Promise((r) => setTimeout(r, 60));
     expect(writer.ids()).toEqual([['scn_1', 'scn_2']]);
     expect(writer.written[0].audits.map((a) => a.actor)).toEqual(['key:key_1', 'system']);
+    expect(writer.written[0].cases).toEqual([]);
     expect(recorder.pending('scn_1')).toBeUndefined();
   });
 
-  it('writes a block with the allows before it, in one batch that opens its case', async () => {
+  it('writes a block at once with the allows before it, in one batch that opens its case', async () => {
     const writer = fakeWriter();
-    const recorder = new ScanRecorder({ writer, onError: (e) => expect.fail(String(e)) });
+    const recorder = new ScanRecorder({ writer, onError: failOnError });
     await recorder.record(result(1, 'allow'), undefined);
     const answer = await recorder.record(result(2, 'block'), undefined);
     expect(answer).toEqual({ caseId: 1 });
     expect(writer.ids()).toEqual([['scn_1', 'scn_2']]);
-    expect(writer.written[0].caseFor?.id).toBe('scn_2');
+    expect(writer.written[0].cases?.map((c) => [c.scan.id, c.audit])).toEqual([['scn_2', 1]]);
     expect(writer.written[0].audits.map((a) => a.subject)).toEqual(['scan:scn_1', 'scan:scn_2']);
     await recorder.close();
     expect(writer.written).toHaveLength(1); // nothing left to write
   });
 
-  it('when the joint batch fails, writes the two apart: the allows are reported, the block still lands', async () => {
+  it('group commit: flagged verdicts that arrive during a write share the next one, in order', async () => {
+    const writer = fakeWriter();
+    const recorder = new ScanRecorder({ writer, onError: failOnError });
+    writer.hold();
+    const first = recorder.record(result(1, 'block'), undefined);
+    await new Promise((r) => setTimeout(r, 5));
+    const more = [
+      recorder.record(result(2, 'review'), undefined),
+      recorder.record(result(3, 'allow'), undefined),
+      recorder.record(result(4, 'block'), undefined),
+    ];
+    await new Promise((r) => setTimeout(r, 5));
+    writer.release();
+    expect(await first).toEqual({ caseId: 1 });
+    expect(await Promise.all(more)).toEqual([{ caseId: 2 }, {}, { caseId: 3 }]);
+    expect(writer.ids()).toEqual([['scn_1'], ['scn_2', 'scn_3', 'scn_4']]);
+    expect(writer.written[1].cases?.map((c) => [c.scan.id, c.audit])).toEqual([
+      ['scn_2', 0],
+      ['scn_4', 2],
+    ]);
+  });
+
+  it('when a joint batch fails, writes its parts apart: failed allows reported, the block still lands', async () => {
     const errors: unknown[] = [];
     // Any batch holding scn_1 fails (say, a scan id recorded already).
     const writer = fakeWriter((b) => b.scans.some((s) => s.id === 'scn_1'));
@@ -74,41 +112,35 @@ describe('ScanRecorder', () => {
     expect(recorder.pending('scn_1')).toBeUndefined();
   });
 
-  it('a block that cannot be written fails its caller; the allows before it are kept', async () => {
+  it('a block that cannot be written fails its caller only; the others land', async () => {
     const writer = fakeWriter((b) => b.scans.some((s) => s.id === 'scn_2'));
-    const recorder = new ScanRecorder({ writer, onError: (e) => expect.fail(String(e)) });
-    await recorder.record(result(1, 'allow'), undefined);
-    await expect(recorder.record(result(2, 'block'), undefined)).rejects.toMatchObject({
-      code: 'conflict',
-    });
-    expect(writer.ids()).toEqual([['scn_1']]);
-    // Later writes still go through.
-    expect(await recorder.record(result(3, 'block'), undefined)).toEqual({ caseId: 1 });
+    const recorder = new ScanRecorder({ writer, onError: failOnError });
+    writer.hold();
+    const allow = recorder.record(result(1, 'allow'), undefined);
+    const bad = recorder.record(result(2, 'block'), undefined);
+    const good = recorder.record(result(3, 'block'), undefined);
+    writer.release();
+    await allow;
+    await expect(bad).rejects.toMatchObject({ code: 'conflict' });
+    expect(await good).toEqual({ caseId: 1 });
+    expect(writer.ids()).toEqual([['scn_1'], ['scn_3']]);
+    expect(await recorder.record(result(4, 'block'), undefined)).toEqual({ caseId: 2 });
   });
 
-  it('writes one batch at a time, in verdict order', async () => {
-    const order: string[] = [];
-    let release: () => void = () => undefined;
-    const slow = new Promise<void>((r) => (release = r));
+  it('flush waits for the write in flight and for what was buffered behind it', async () => {
+    const writer = fakeWriter();
     const recorder = new ScanRecorder(
-      {
-        writer: {
-          async write(batch) {
-            if (batch.scans[0].id === 'scn_1') await slow;
-            order.push(batch.scans.map((s) => s.id).join(','));
-            return batch.caseFor ? ({ opened: true, case: { id: 9 } } as OpenedCase) : undefined;
-          },
-        },
-        onError: (e) => expect.fail(String(e)),
-      },
-      { flushMs: 1000, maxBatch: 1 },
+      { writer, onError: failOnError },
+      { flushMs: 10_000, maxBatch: 100 },
     );
-    await recorder.record(result(1, 'allow'), undefined); // batch full: written now (slowly)
-    const block = recorder.record(result(2, 'block'), undefined);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(order).toEqual([]); // the block waits for the write before it
-    release();
+    writer.hold();
+    const block = recorder.record(result(1, 'block'), undefined);
+    await new Promise((r) => setTimeout(r, 5));
+    await recorder.record(result(2, 'allow'), undefined);
+    const flushed = recorder.flush();
+    writer.release();
+    await flushed;
     await block;
-    expect(order).toEqual(['scn_1', 'scn_2']);
+    expect(writer.ids()).toEqual([['scn_1'], ['scn_2']]);
   });
 });

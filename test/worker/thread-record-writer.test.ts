@@ -34,28 +34,40 @@ describe('ThreadRecordWriter', () => {
     at: scan.createdAt,
   });
 
-  it('writes a batch in one go: scans, the case of the flagged one, audit entries with its case id', async () => {
+  it('writes a batch in one go: scans, the cases of the flagged ones, audit entries with their case ids', async () => {
     const allows = [makeScan(1), makeScan(2)];
     const blocked = makeScan(3, { verdict: 'block', matches: [matchReport('csam')] });
-    const opened = await writer.write({
-      scans: [...allows, blocked],
-      audits: [...allows, blocked].map(verdictEntry),
-      caseFor: blocked,
+    const reviewed = makeScan(4, { verdict: 'review', matches: [matchReport('csam')] });
+    const [opened, openedToo] = await writer.write({
+      scans: [...allows, blocked, reviewed],
+      audits: [...allows, blocked, reviewed].map(verdictEntry),
+      cases: [
+        { scan: blocked, audit: 2 },
+        { scan: reviewed, audit: 3 },
+      ],
     });
-    expect(opened?.opened).toBe(true);
+    expect(opened.opened).toBe(true);
+    expect(openedToo.case.id).not.toBe(opened.case.id);
     expect((await store.scans.get('scan-00002'))?.verdict).toBe('allow');
-    expect((await store.cases.getByScanId('scan-00003'))?.id).toBe(opened?.case.id);
+    expect((await store.cases.getByScanId('scan-00003'))?.id).toBe(opened.case.id);
+    expect((await store.cases.getByScanId('scan-00004'))?.id).toBe(openedToo.case.id);
     const audit = await store.audit.list({ limit: 10 });
     expect(audit.map((e) => e.subject)).toEqual([
       'scan:scan-00001',
       'scan:scan-00002',
       'scan:scan-00003',
+      'scan:scan-00004',
     ]);
-    expect(audit[2].details).toEqual({ verdict: 'block', caseId: opened?.case.id });
+    expect(audit[2].details).toEqual({ verdict: 'block', caseId: opened.case.id });
+    expect(audit[3].details).toEqual({ verdict: 'review', caseId: openedToo.case.id });
     expect(audit[0].details).toEqual({ verdict: 'allow' });
     // Opening again returns the same case.
-    const again = await writer.write({ scans: [], audits: [], caseFor: blocked });
-    expect(again).toMatchObject({ opened: false, case: { id: opened?.case.id } });
+    const again = await writer.write({
+      scans: [],
+      audits: [verdictEntry(blocked)],
+      cases: [{ scan: blocked, audit: 0 }],
+    });
+    expect(again).toMatchObject([{ opened: false, case: { id: opened.case.id } }]);
   });
 
   it('all or nothing: a batch the store refuses leaves nothing behind, and the error keeps its code', async () => {
@@ -66,7 +78,7 @@ describe('ThreadRecordWriter', () => {
       writer.write({
         scans: [makeScan(2), makeScan(1), blocked],
         audits: [makeScan(2), makeScan(1), blocked].map(verdictEntry),
-        caseFor: blocked,
+        cases: [{ scan: blocked, audit: 2 }],
       }),
     ).rejects.toMatchObject({ code: 'conflict' });
     expect(await store.scans.get('scan-00002')).toBeUndefined();

@@ -2,14 +2,21 @@ import type { NewAuditEntry } from './audit-log.js';
 import type { OpenedCase, ScanForCase } from './case-store.js';
 import type { Scan } from './scan-store.js';
 
+/** A case to open for a scan of a batch. */
+export interface CaseToOpen {
+  readonly scan: ScanForCase;
+  /** Index of the scan's entry in the batch's `audits`: it gets `caseId` in its details. */
+  readonly audit: number;
+}
+
 /** Verdicts written together: what the scan recorder hands over at each write. */
 export interface VerdictBatch {
-  /** In the order they were given (a flagged scan last). */
+  /** In the order the verdicts were given. */
   readonly scans: readonly Scan[];
   /** Their audit entries, in the same order. */
   readonly audits: readonly NewAuditEntry[];
-  /** The flagged (last) scan, when it opens a case; its audit entry gets `caseId`. */
-  readonly caseFor?: ScanForCase;
+  /** Cases to open (review and block verdicts), in order. */
+  readonly cases?: readonly CaseToOpen[];
 }
 
 /**
@@ -19,10 +26,10 @@ export interface VerdictBatch {
  */
 export interface RecordWriter {
   /**
-   * Records the scans, opens the case (`caseFor`), appends the audit entries — all or
-   * nothing. Returns the case (opened now, or the scan's existing one).
+   * Records the scans, opens the cases, appends the audit entries — all or nothing. Returns
+   * the cases (each opened now, or its scan's existing one), in the order of `cases`.
    */
-  write(batch: VerdictBatch): Promise<OpenedCase | undefined>;
+  write(batch: VerdictBatch): Promise<OpenedCase[]>;
   /** Call it once the writes asked for have settled. */
   close(): Promise<void>;
 }
