@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { KyselyGroomingStateStore } from '../store/kysely-grooming-state-store.js';
 import { recordVerdicts } from '../store/record-verdicts.js';
 import { connect } from '../store/sqlite/connect.js';
+import { retryWhileBusy } from '../store/sqlite/retry-busy.js';
 import { toErrorBody } from './hash-messages.js';
 import type {
   GroomingCall,
@@ -19,7 +20,8 @@ import type {
 } from './record-messages.js';
 
 const { path } = workerData as RecordThreadData;
-const { db, capabilities } = await connect({ path });
+// Busy writes fail at once and are retried here every millisecond (retry-busy.ts).
+const { db, capabilities } = await connect({ path, busyTimeoutMs: 0 });
 const grooming = new KyselyGroomingStateStore(db);
 
 function callGrooming(call: GroomingCall): Promise<unknown> {
@@ -38,10 +40,10 @@ async function handle(request: RecordRequest): Promise<RecordResponse> {
     let value: unknown;
     switch (request.kind) {
       case 'write':
-        value = await recordVerdicts(db, capabilities, request.batch);
+        value = await retryWhileBusy(() => recordVerdicts(db, capabilities, request.batch));
         break;
       case 'grooming':
-        value = await callGrooming(request);
+        value = await retryWhileBusy(() => callGrooming(request));
         break;
       case 'close':
         await db.destroy();
