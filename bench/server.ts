@@ -190,11 +190,11 @@ async function measured(
   message: Omit<RunMessage, 'type' | 'id'>,
 ) {
   await waitForQuiet(server.pid);
-  const metricsBefore = await serverMetrics(server.port); // also resets the lag histogram
+  const metricsBefore = await serverMetrics(server.port, server.token); // also resets the lag histogram
   const before = cpuTimes(server.pid);
   const result = await gen.run(message);
   const after = cpuTimes(server.pid);
-  const metricsAfter = await serverMetrics(server.port);
+  const metricsAfter = await serverMetrics(server.port, server.token);
   const wall = (after.total - before.total) / availableParallelism();
   const serverCores = (after.process - before.process) / wall;
   const generatorCores = result.generator.cpuMs / 1000 / wall;

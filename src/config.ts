@@ -67,6 +67,14 @@ const envSchema = z.object({
    * characters. Without it, requests that ask for a callback are refused.
    */
   SAFEGUARD_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Serve /metrics without a key (a Prometheus on a private network that cannot send one).
+   * Default: a key with scope `metrics` (or admin) is needed.
+   */
+  SAFEGUARD_METRICS_PUBLIC: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Live streams one server monitors at once (pulled by URL; pushed frames do not count). */
   SAFEGUARD_MAX_STREAMS: positiveInt(16),
   /** A monitored stream that gives no frame for this long is reported stalled, seconds. */
@@ -88,6 +96,8 @@ export interface Config {
   readonly threads: number | undefined;
   /** Server processes of `safeguard serve`. */
   readonly workers: number | 'auto';
+  /** /metrics without a key. */
+  readonly metricsPublic: boolean;
   readonly video: VideoConfig;
   readonly grooming: { readonly maxConversations: number; readonly maxAuthors: number };
   /** Never logged. */
@@ -168,6 +178,7 @@ export function loadConfig(
       }),
     }),
     webhookSecret: e.SAFEGUARD_WEBHOOK_SECRET,
+    metricsPublic: e.SAFEGUARD_METRICS_PUBLIC,
     grooming: Object.freeze({
       maxConversations: e.SAFEGUARD_GROOMING_MAX_CONVERSATIONS,
       maxAuthors: e.SAFEGUARD_GROOMING_MAX_AUTHORS,

@@ -157,6 +157,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
         await app.bankStore.currentSeq();
       },
       ...(options.clusterMetrics ? { render: clusterMetrics(metrics.registry) } : {}),
+      ...(app.config.metricsPublic ? {} : { metricsAuthenticator: authenticator }),
     },
   });
   return {

@@ -161,7 +161,8 @@ describe('safeguard serve --workers 2 (node:cluster, SQLite)', () => {
     expect((await call(port, 'GET', '/v1/banks', 'sg_wrong')).status).toBe(401);
 
     // /metrics on any worker counts the requests of both.
-    const metrics = (await call(port, 'GET', '/metrics', undefined)).text;
+    expect((await call(port, 'GET', '/metrics', undefined)).status).toBe(401);
+    const metrics = (await call(port, 'GET', '/metrics', token)).text;
     expect(metric(metrics, 'safeguard_verdicts_total{kind="lookup",verdict="block"}')).toBe(10);
     expect(metric(metrics, 'safeguard_verdicts_total{kind="lookup",verdict="allow"}')).toBe(10);
     expect(metric(metrics, 'safeguard_index_signals{type="md5"}')).toBe(1); // not summed

@@ -4,7 +4,7 @@ import { SafeguardError } from '../errors.js';
  * What an API key may do. `scan` uploads images for a verdict; `lookup` sends hashes only;
  * `banks:read` and `banks:write` read and change hash banks; `cases` works the review queue;
  * `conversations` sends chat messages for grooming assessment; `streams` registers live streams
- * for monitoring and pushes their frames;
+ * for monitoring and pushes their frames; `metrics` reads `/metrics` (for Prometheus);
  * `admin` holds every scope (and manages keys).
  */
 export const scopes = [
@@ -15,6 +15,7 @@ export const scopes = [
   'cases',
   'conversations',
   'streams',
+  'metrics',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];

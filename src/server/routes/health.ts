@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../metrics.js';
+import { requireScope, type Authenticator } from '../auth.js';
 import { sendProblem } from '../problem.js';
 
 export interface HealthRouteDeps {
@@ -11,9 +12,14 @@ export interface HealthRouteDeps {
    * metrics (see cluster.ts). Default: this process's registry.
    */
   readonly render?: () => Promise<{ text: string; contentType: string }>;
+  /** Who may read /metrics (a key with scope `metrics`); undefined: anyone. */
+  readonly metricsAuthenticator?: Authenticator;
 }
 
-/** /healthz (the process is up), /readyz (it can serve), /metrics (Prometheus); no auth. */
+/**
+ * /healthz (the process is up) and /readyz (it can serve) without a key; /metrics (Prometheus)
+ * with a key of scope `metrics`, unless the server is configured to serve it to anyone.
+ */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void {
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
@@ -29,7 +35,11 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps
       );
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+  const onRequest =
+    deps.metricsAuthenticator === undefined
+      ? undefined
+      : requireScope(deps.metricsAuthenticator, 'metrics');
+  app.get('/metrics', { schema: { hide: true }, onRequest }, async (request, reply) => {
     if (deps.render === undefined) {
       return reply
         .type(deps.metrics.registry.contentType)

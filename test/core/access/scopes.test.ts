@@ -26,6 +26,7 @@ describe('scopes', () => {
       'cases',
       'conversations',
       'streams',
+      'metrics',
       'admin',
     ]);
     expect(isScope('cases')).toBe(true);
@@ -49,7 +50,7 @@ describe('scopes', () => {
       'entry 2 is empty (a stray comma?)',
       'entry 3: unknown scope "Banks_Read"; did you mean "banks:read"?',
       'entry 4: scope "scan" is listed twice',
-      'entry 5: unknown scope "delete"; scopes are scan, lookup, banks:read, banks:write, cases, conversations, streams, admin',
+      'entry 5: unknown scope "delete"; scopes are scan, lookup, banks:read, banks:write, cases, conversations, streams, metrics, admin',
     ]);
   });
 
