@@ -21,7 +21,8 @@
  * banner off stdout too). Options: --only lookup|scan,
  * --cpu-prof (profile the server; summary in the JSON), --keep (keep the data directory),
  * --signals N, --step-seconds S, --open-seconds S, --workers N|auto (serve's processes; default
- * auto, one per core).
+ * auto, one per core), --store sqlite|postgres (postgres: a fresh schema of DATABASE_URL,
+ * dropped at the end).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -29,9 +30,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { ensureJpegs, lookupBodies, writeBankCsv, type BankedImage } from './load/fixtures.js';
 import { serverMetrics } from './load/server-metrics.js';
+import { checkStore, chooseStore, dropStore } from './load/store-check.js';
 import {
   cpuTimes,
   forkLoadGenerator,
@@ -73,6 +74,7 @@ const { values: opts } = parseArgs({
     'step-seconds': { type: 'string', default: '5' },
     'open-seconds': { type: 'string', default: '10' },
     workers: { type: 'string', default: 'auto' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
 const workloads: Workload[] =
@@ -83,6 +85,7 @@ const OPEN_MS = Number(opts['open-seconds']) * 1000;
 /** `serve --workers`: server processes (auto: one per core, what the README recommends). */
 const WORKERS = opts.workers;
 const WORKER_COUNT = WORKERS === 'auto' ? availableParallelism() : Number(WORKERS);
+const STORE = chooseStore(opts.store);
 if (
   !(SIGNALS >= 1000 && STEP_MS >= 500 && OPEN_MS >= 500) ||
   !(Number.isInteger(WORKER_COUNT) && WORKER_COUNT >= 1)
@@ -362,34 +365,6 @@ async function benchWorkload(gen: LoadGenerator, server: Server, workload: Workl
  * After the server stopped: one scan row and one audit entry per 2xx answer, one case per
  * block or review answer, an intact audit chain.
  */
-async function checkStore(dataDir: string, answers: { ok: number; matches: number }) {
-  const db = new Database(join(dataDir, 'safeguard.sqlite'), { readonly: true });
-  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  const scans = count('select count(*) as n from scans');
-  const matched = count(`select count(*) as n from scans where verdict <> 'allow'`);
-  const cases = count('select count(*) as n from cases');
-  const audited = count(`select count(*) as n from audit_log where action = 'scan.verdict'`);
-  db.close();
-  const verify = JSON.parse(
-    await runCli(CLI, ['--data', dataDir, 'audit', 'verify', '--json'], 120_000),
-  ) as { ok: boolean };
-  return {
-    okResponses: answers.ok,
-    matchResponses: answers.matches,
-    scansRecorded: scans,
-    matchScansRecorded: matched,
-    casesOpened: cases,
-    verdictAuditEntries: audited,
-    auditChainOk: verify.ok,
-    consistent:
-      scans === answers.ok &&
-      audited === answers.ok &&
-      matched === answers.matches &&
-      cases === answers.matches &&
-      verify.ok,
-  };
-}
-
 async function main() {
   const started = performance.now();
   const loadBefore = load();
@@ -452,7 +427,10 @@ async function main() {
     const loadAfter = load();
     const peak = memoryMb(server.pid);
     const exitCode = await stopServer(server, 30_000);
-    const store = await checkStore(dataDir, { ok: gen.okResponses, matches: gen.matchResponses });
+    const store = await checkStore(CLI, STORE, dataDir, {
+      ok: gen.okResponses,
+      matches: gen.matchResponses,
+    });
     const output = {
       bench: 'server',
       at: new Date().toISOString(),
@@ -469,7 +447,7 @@ async function main() {
         serverRssMbPeak: peak.peak,
         serverProcesses: WORKER_COUNT,
         hashingThreadsPerProcess: Math.max(1, Math.floor(availableParallelism() / WORKER_COUNT)),
-        store: 'sqlite',
+        store: STORE.kind,
         jpegs: { count: jpegs.length, banked: banked.length, size: '1732x1155', quality: 90 },
         lookupBodies: { count: LOOKUP_BODIES, matchShare: MATCH_SHARE },
       },
@@ -493,6 +471,9 @@ async function main() {
     process.stdout.write(`${JSON.stringify(output)}\n`);
   } finally {
     cleanUp();
+    await dropStore(STORE).catch((error: unknown) => {
+      log(`could not drop the bench schema: ${String(error)}`);
+    });
   }
 }
 
