@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { freePort, startServe, type ServeProcess } from '../support/serve-process.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,57 +17,18 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-interface Serving {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-}
-
 /** `safeguard serve --workers 2` on SQLite in `dataDir`; resolves once it says it listens. */
-async function serve(dataDir: string, port: number): Promise<Serving> {
+async function serve(dataDir: string, port: number): Promise<ServeProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, SAFEGUARD_SYNC_INTERVAL_MS: '100' };
   delete env.DATABASE_URL;
   delete env.SAFEGUARD_WORKERS;
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(repoRoot, 'src/cli/main.ts'),
-      '--data',
-      dataDir,
-      'serve',
-      '--workers',
-      '2',
-    ],
-    { cwd: repoRoot, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'pipe' },
-  );
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const started = Date.now();
-  while (!out.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`serve exited: ${out}${err}`);
-    if (Date.now() - started > 45_000) throw new Error(`serve did not start: ${out}${err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, stdout: () => out, stderr: () => err };
+  const server = await startServe(['--data', dataDir, 'serve', '--workers', '2'], {
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
+  children.push(server.child);
+  return server;
 }
 
 /** One request on a new connection (so that successive requests reach different workers). */

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,7 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { ConversationRisk } from '../../src/core/grooming/conversation-risk.js';
 import { loadGroomingModel } from '../../src/service/grooming/model-file.js';
 import { startApi } from '../../src/server/start-api.js';
-import { repoRoot } from '../support/shared.js';
+import { freePort, startServe } from '../support/serve-process.js';
 import { bearer } from './api-harness.js';
 
 // Invented, non-explicit lines (never corpus text).
@@ -122,42 +121,16 @@ const databaseUrl = process.env.DATABASE_URL;
 const schema = `sg_groom_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 const children: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** Starts `safeguard serve` on the test schema; resolves with its output once it listens. */
+/** Starts `safeguard serve` on the test schema; resolves once it listens. */
 async function startNode(port: number): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'serve'],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SAFEGUARD_DB_SCHEMA: schema },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const started = Date.now();
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`node exited: ${output}`);
-    if (Date.now() - started > 30_000) throw new Error(`node did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, output: () => output };
+  const node = await startServe(['serve'], {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SAFEGUARD_DB_SCHEMA: schema,
+  });
+  children.push(node.child);
+  return node;
 }
 
 afterAll(async () => {
@@ -251,25 +224,14 @@ describe('grooming state on two worker processes, one SQLite file', () => {
       const env: NodeJS.ProcessEnv = { ...process.env };
       delete env.DATABASE_URL;
       const port = await freePort();
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), '--data', dataDir, 'serve'],
-        {
-          cwd: repoRoot,
-          env: { ...env, PORT: String(port), HOST: '127.0.0.1', SAFEGUARD_WORKERS: '2' },
-          stdio: 'pipe',
-        },
-      );
-      children.push(child);
-      let out = '';
-      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-      const started = Date.now();
-      while (!out.includes('listening on')) {
-        if (child.exitCode !== null) throw new Error(`serve exited: ${out}`);
-        if (Date.now() - started > 45_000) throw new Error(`serve did not start: ${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const server = await startServe(['--data', dataDir, 'serve'], {
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SAFEGUARD_WORKERS: '2',
+      });
+      children.push(server.child);
+      const out = server.output();
       const token = /sg_[A-Za-z0-9_-]+/.exec(out)?.[0] ?? '';
       expect(token, out).not.toBe('');
       const pairs = Array.from({ length: chat.length / 2 }, (_, i) => chat.slice(2 * i, 2 * i + 2));
@@ -305,8 +267,8 @@ describe('grooming state on two worker processes, one SQLite file', () => {
       expect(order.flatMap(({ pair }) => (results[pair]?.assessments ?? []).map(summary))).toEqual(
         expected,
       );
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -1,57 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/shared.js';
+import { freePort, startServe } from '../support/serve-process.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const schema = `sg_nodes_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 const children: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** Starts `safeguard serve` and resolves with its output once it listens. */
+/** Starts `safeguard serve` on the test schema and resolves once it listens. */
 async function startNode(port: number): Promise<{ output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'serve'],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SAFEGUARD_DB_SCHEMA: schema,
-        SAFEGUARD_SYNC_INTERVAL_MS: '250',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const started = Date.now();
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`node exited: ${output}`);
-    if (Date.now() - started > 30_000) throw new Error(`node did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { output: () => output };
+  const node = await startServe(['serve'], {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SAFEGUARD_DB_SCHEMA: schema,
+    SAFEGUARD_SYNC_INTERVAL_MS: '250',
+  });
+  children.push(node.child);
+  return node;
 }
 
 afterAll(async () => {
