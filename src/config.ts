@@ -35,8 +35,18 @@ const envSchema = z.object({
   SAFEGUARD_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   /** `safeguard serve` processes sharing the port (node:cluster): a number, or auto (one per core). */
   SAFEGUARD_WORKERS: z
-    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
-    .default(1),
+    .string()
+    .default('1')
+    .transform((value, ctx): number | 'auto' => {
+      if (value === 'auto') return 'auto';
+      const n = Number(value);
+      if (/^\d+$/.test(value) && n >= 1 && n <= 64) return n;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a number of processes from 1 to 64, or auto',
+      });
+      return z.NEVER;
+    }),
   /** Hashing threads; default: one per core (shared out among serve's worker processes). */
   SAFEGUARD_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
@@ -72,7 +82,7 @@ const envSchema = z.object({
    * Default: a key with scope `metrics` (or admin) is needed.
    */
   SAFEGUARD_METRICS_PUBLIC: z
-    .enum(['true', 'false', '1', '0'])
+    .enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   /** Live streams one server monitors at once (pulled by URL; pushed frames do not count). */
