@@ -1,3 +1,4 @@
+import { cacheSignals, type SignalReader } from './service/cached-signals.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from './config.js';
@@ -25,6 +26,8 @@ import { ThreadRecordWriter } from './worker/thread-record-writer.js';
 export interface App {
   readonly config: Config;
   readonly bankStore: BankStore;
+  /** The signals a match reports, remembered (a signal never changes once added). */
+  readonly signalReader: SignalReader;
   readonly scanStore: ScanStore;
   readonly caseStore: CaseStore;
   readonly keyStore: KeyStore;
@@ -55,6 +58,7 @@ export async function createApp(config: Config): Promise<App> {
     ffmpeg: config.video.ffmpeg,
     ffprobe: config.video.ffprobe,
   });
+  const signalReader = cacheSignals(store.banks);
   const matchIndex = () => {
     index ??= (async () => {
       const loaded = new MatchIndex({ bankStore: store.banks });
@@ -80,6 +84,7 @@ export async function createApp(config: Config): Promise<App> {
   return {
     config,
     bankStore: store.banks,
+    signalReader,
     scanStore: store.scans,
     caseStore: store.cases,
     keyStore: store.keys,
@@ -96,7 +101,7 @@ export async function createApp(config: Config): Promise<App> {
         hasher: hasher(),
         videoDecoder,
         matchIndex: await matchIndex(),
-        bankStore: store.banks,
+        bankStore: signalReader,
         limits: config.video.limits,
         frameIntervalSec: config.video.frameIntervalSec,
         rule: config.video.match,

@@ -58,7 +58,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       videoDecoder: app.videoDecoder,
       hasher: app.hasher(),
       matchIndex,
-      bankStore: app.bankStore,
+      bankStore: app.signalReader,
       recordScan: async (result, keyId) => {
         metrics.verdicts.inc({ kind: result.kind, verdict: result.verdict });
         return recorder.record(result, keyId);
@@ -105,7 +105,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
       scan: {
         hasher: app.hasher(),
         matchIndex,
-        bankStore: app.bankStore,
+        bankStore: app.signalReader,
         limits: app.config.limits,
       },
       authenticator,
