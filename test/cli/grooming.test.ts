@@ -70,8 +70,42 @@ const conversations = [
   },
 ];
 
+/** Invented author records: an offender and a decoy of one chat, negative authors elsewhere. */
+const groomingLines = conversations[0].messages.filter((m) => m.author === 'p').map((m) => m.text);
+const authorRecords = [
+  {
+    id: 'o1',
+    label: 1,
+    role: 'offender',
+    chat: 'c1',
+    messages: [...groomingLines, ...groomingLines],
+  },
+  {
+    id: 'd1',
+    label: 0,
+    role: 'decoy',
+    chat: 'c1',
+    messages: ['ok', 'idk', 'lol', 'im 13', 'bored'],
+  },
+  ...['n1', 'n2', 'n3', 'n4'].map((chat, i) => ({
+    id: `x${i}`,
+    label: 0,
+    role: 'other',
+    chat,
+    messages: ['my router keeps dropping', 'update the firmware', 'thanks that worked'],
+  })),
+].map((a) => ({
+  ...a,
+  source: 'synthetic',
+  meta: { slice: a.role === 'other' ? 'synthetic-negative' : 'grooming-decoy' },
+}));
+
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'safeguard-grooming-'));
+  writeFileSync(
+    join(work, 'authors.jsonl'),
+    authorRecords.map((a) => JSON.stringify(a)).join('\n'),
+  );
   writeFileSync(
     join(work, 'conversations.jsonl'),
     conversations.map((c) => JSON.stringify(c)).join('\n'),
@@ -123,6 +157,46 @@ describe('safeguard grooming', () => {
     expect(report.conversations?.n).toBe(2);
     expect(report.slices?.['synthetic-negative']).toEqual({ n: 1, falsePositiveRate: 0 });
     expect(report.throughput?.messagesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('train --window-scales reports cross-validated author figures per window length', () => {
+    const r = safeguard([
+      'grooming',
+      'train',
+      '--conversations',
+      join(work, 'conversations.jsonl'),
+      '--authors',
+      join(work, 'authors.jsonl'),
+      '--folds',
+      '2',
+      '--window-scales',
+      '1, 4,all',
+      '--out',
+      join(work, 'model.json'),
+    ]);
+    expect(r.stderr).toContain('wrote');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      windowScales: {
+        scale: number | null;
+        atOwnThreshold: Record<string, number>;
+        atOperatingPoint: Record<string, number>;
+      }[];
+    };
+    expect(report.windowScales.map((w) => w.scale)).toEqual([1, 4, null]);
+    for (const w of report.windowScales) {
+      expect(w.atOwnThreshold).toHaveProperty('threshold');
+      expect(w.atOwnThreshold).toHaveProperty('f05');
+      expect(w.atOperatingPoint.n).toBe(authorRecords.length);
+    }
+  });
+
+  it('train refuses a window scale that is not a positive number or all', () => {
+    for (const bad of ['0', '2,,4', 'x', '-1']) {
+      const r = safeguard(['grooming', 'train', '--window-scales', bad]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('is not a window scale');
+    }
   });
 
   it('reports a missing file clearly', () => {

@@ -35,6 +35,21 @@ function rate(value: string): number {
   return n;
 }
 
+/** `--window-scales 1,2,4,all`: positive multiples of the evaluation window; `all`: whole records. */
+export function windowScales(value: string): number[] {
+  return value.split(',').map((part) => {
+    const text = part.trim();
+    if (text === 'all') return Infinity;
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n) || n <= 0) {
+      throw new InvalidArgumentError(
+        `'${text}' is not a window scale: give positive numbers or 'all', comma-separated (e.g. 1,2,4,all)`,
+      );
+    }
+    return n;
+  });
+}
+
 const DEFAULT_CONVERSATIONS = '../shared/corpora/grooming/train.jsonl';
 const DEFAULT_AUTHORS = '../shared/corpora/grooming/authors-train.jsonl';
 
@@ -66,6 +81,12 @@ export function registerGroomingCommands(program: Command): void {
       rate,
       defaultTrainOptions.nbMix,
     )
+    .option(
+      '--window-scales <list>',
+      'also report cross-validated author F0.5 with offender and decoy windows this many times longer (e.g. 1,2,4,all; all: whole records)',
+      windowScales,
+      [],
+    )
     .action(
       (opts: {
         conversations: string;
@@ -76,6 +97,7 @@ export function registerGroomingCommands(program: Command): void {
         epochs: number;
         maxHardFpr: number;
         nbMix: number;
+        windowScales: number[];
       }) => {
         const conversations = readConversations(opts.conversations);
         const authors = readAuthors(opts.authors);
@@ -89,6 +111,7 @@ export function registerGroomingCommands(program: Command): void {
             epochs: Math.max(1, opts.epochs),
             maxHardFpr: opts.maxHardFpr,
             nbMix: opts.nbMix,
+            windowScales: opts.windowScales,
           },
           now,
           err,
@@ -101,6 +124,7 @@ export function registerGroomingCommands(program: Command): void {
             offenderVsDecoy: result.offenderVsDecoy,
             sessionsWithTwoAuthors: result.sessionsWithTwoAuthors,
             threshold: result.model.threshold,
+            ...(result.windowScales.length > 0 ? { windowScales: result.windowScales } : {}),
           }),
         );
       },

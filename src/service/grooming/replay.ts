@@ -34,16 +34,21 @@ export function firstAlert(replay: Replay, threshold: number): number {
   return lo;
 }
 
-/** The messages of an author record cut as the evaluation does: one window of a drawn length. */
+/**
+ * The messages of an author record cut as the evaluation does: one window of a drawn length.
+ * `scale` multiplies the drawn length (Infinity: the whole record), to measure how much the
+ * window's length limits the model (`grooming train --window-scales`); the evaluation uses 1.
+ */
 export function evaluationWindow(
   author: CorpusAuthor,
   negativeLengths: readonly number[],
   random: () => number,
+  scale = 1,
 ): readonly string[] {
   const messages = author.messages;
   if (author.role === 'other' || negativeLengths.length === 0) return messages;
   const drawn = negativeLengths[Math.floor(random() * negativeLengths.length)] ?? 6;
-  const length = Math.min(drawn, messages.length);
+  const length = Math.min(drawn * scale, messages.length);
   const start = Math.floor(random() * (messages.length - length + 1));
   return messages.slice(start, start + length);
 }

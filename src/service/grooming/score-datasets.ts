@@ -1,4 +1,5 @@
 import type { GroomingModel } from '../../core/grooming/grooming-model.js';
+import type { LinearModel } from '../../core/grooming/logistic-model.js';
 import { createRandom } from '../../core/grooming/random.js';
 import { fnv1a } from '../../core/grooming/hash-features.js';
 import { rebuildChats, type CorpusAuthor, type CorpusConversation } from './corpus.js';
@@ -42,15 +43,28 @@ export function scoreDatasets(
   const positiveChats = rebuildChats(data.conversations.filter((c) => c.label === 1)).map((c) =>
     replayConversation(model, c),
   );
-  const authors = data.authors.map((a) => {
+  const authors = scoreAuthors(model, data.authors, data.negativeLengths, seed);
+  return { conversations, authors, positiveChats, messages, milliseconds };
+}
+
+/**
+ * Scores each author record on one evaluation window, drawn with a PRNG seeded per record (so
+ * results do not depend on file order); `scale` as in `evaluationWindow`.
+ */
+export function scoreAuthors(
+  model: LinearModel,
+  authors: readonly CorpusAuthor[],
+  negativeLengths: readonly number[],
+  seed: number,
+  scale = 1,
+): ScoredAuthor[] {
+  return authors.map((a) => {
     const random = createRandom(fnv1a(a.id, seed >>> 0));
-    const window = evaluationWindow(a, data.negativeLengths, random);
     return {
       slice: a.slice,
       role: a.role,
       label: a.label,
-      score: scoreAuthorWindow(model, window),
+      score: scoreAuthorWindow(model, evaluationWindow(a, negativeLengths, random, scale)),
     };
   });
-  return { conversations, authors, positiveChats, messages, milliseconds };
 }

@@ -16,10 +16,11 @@ import {
   bestThresholdUnderLimits,
   buildReport,
   type EvaluationReport,
+  type ScoredAuthor,
 } from './evaluation-report.js';
 import { createRandom } from '../../core/grooming/random.js';
 import type { CorpusAuthor, CorpusConversation } from './corpus.js';
-import { scoreDatasets, type ScoredDatasets } from './score-datasets.js';
+import { scoreAuthors, scoreDatasets, type ScoredDatasets } from './score-datasets.js';
 import { buildExamples, foldOf, type ExampleOptions } from './training-examples.js';
 import { negativeLengths as lengthsOf } from './replay.js';
 
@@ -38,6 +39,11 @@ export interface TrainGroomingOptions extends ExampleOptions {
   readonly nbMix: number;
   /** Smoothing count of the log-count ratios. */
   readonly nbAlpha: number;
+  /**
+   * Also score the held-out offenders and decoys on windows this many times the evaluation's
+   * length (Infinity: whole records), to show how much the window length limits F0.5.
+   */
+  readonly windowScales: readonly number[];
 }
 
 export const defaultTrainOptions: TrainGroomingOptions = {
@@ -57,7 +63,18 @@ export const defaultTrainOptions: TrainGroomingOptions = {
   maxHardFpr: 0.005,
   nbMix: 0,
   nbAlpha: 10,
+  windowScales: [],
 };
+
+/** Author-level figures of the cross-validation on longer windows (`windowScales`). */
+export interface WindowScaleFigures {
+  /** Window length as a multiple of the evaluation's; null: whole records. */
+  readonly scale: number | null;
+  /** At the threshold chosen for this scale under the same author-slice limits. */
+  readonly atOwnThreshold: ReturnType<typeof authorMetrics> & { readonly threshold: number };
+  /** At the model's operating point (chosen on the evaluation's windows). */
+  readonly atOperatingPoint: ReturnType<typeof authorMetrics>;
+}
 
 export interface TrainResult {
   readonly model: GroomingModel;
@@ -66,6 +83,7 @@ export interface TrainResult {
   readonly offenderVsDecoy: ReturnType<typeof authorMetrics>;
   /** Conversation metrics on sessions where at least two authors write (one-line sessions are noise). */
   readonly sessionsWithTwoAuthors: ReturnType<typeof authorMetrics>;
+  readonly windowScales: WindowScaleFigures[];
 }
 
 function fit(
@@ -133,18 +151,23 @@ export function trainGroomingModel(
   );
   log(`${examples.length} training windows (${examples.filter((e) => e.y === 1).length} positive)`);
   const parts: ScoredDatasets[] = [];
+  const scaled = o.windowScales.map(() => [] as ScoredAuthor[]);
   for (let f = 0; f < o.folds; f++) {
     const model = fit(
       examples.filter((e) => foldOf(e.group, o.folds) !== f),
       o,
       o.seed + f,
     );
+    const heldOut = data.authors.filter((a) => foldOf(a.group, o.folds) === f);
+    o.windowScales.forEach((scale, i) => {
+      scaled[i]?.push(...scoreAuthors(model, heldOut, negativeLengths, o.seed, scale));
+    });
     parts.push(
       scoreDatasets(
         withOperatingPoint(model, o, 1),
         {
           conversations: data.conversations.filter((c) => foldOf(c.group, o.folds) === f),
-          authors: data.authors.filter((a) => foldOf(a.group, o.folds) === f),
+          authors: heldOut,
           negativeLengths,
         },
         o.seed,
@@ -169,6 +192,15 @@ export function trainGroomingModel(
     oof.conversations.filter((c) => c.authors >= 2),
     threshold,
   );
+  const windowScales = o.windowScales.map((scale, i): WindowScaleFigures => {
+    const authors = scaled[i] ?? [];
+    const own = bestThresholdUnderLimits({ conversations: [], authors }, o.maxHardFpr);
+    return {
+      scale: Number.isFinite(scale) ? scale : null,
+      atOwnThreshold: { threshold: own, ...authorMetrics(authors, own) },
+      atOperatingPoint: authorMetrics(authors, threshold),
+    };
+  });
   const final = fit(examples, o, o.seed);
   const model: GroomingModel = {
     ...withOperatingPoint(final, o, threshold),
@@ -182,5 +214,5 @@ export function trainGroomingModel(
       sessionsWithTwoAuthors,
     },
   };
-  return { model, crossValidation, offenderVsDecoy, sessionsWithTwoAuthors };
+  return { model, crossValidation, offenderVsDecoy, sessionsWithTwoAuthors, windowScales };
 }

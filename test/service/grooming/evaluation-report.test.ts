@@ -71,6 +71,11 @@ describe('training helpers', () => {
     };
     expect(evaluationWindow(record, [2], createRandom(1))).toHaveLength(2);
     expect(evaluationWindow({ ...record, role: 'other' }, [2], createRandom(1))).toHaveLength(5);
+    // Longer windows for `train --window-scales`: a multiple of the drawn length, or the record.
+    expect(evaluationWindow(record, [2], createRandom(1), 2)).toHaveLength(4);
+    expect(evaluationWindow(record, [2], createRandom(1), 10)).toEqual(record.messages);
+    expect(evaluationWindow(record, [2], createRandom(1), Infinity)).toEqual(record.messages);
+    expect(evaluationWindow({ ...record, role: 'other' }, [2], createRandom(1), 2)).toHaveLength(5);
   });
 
   it('keeps a group in one fold and strips transcript edit marks', () => {
