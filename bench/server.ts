@@ -92,6 +92,8 @@ const OPEN_MS = Number(opts['open-seconds']) * 1000;
 const WORKERS = opts.workers;
 const WORKER_COUNT = WORKERS === 'auto' ? availableParallelism() : Number(WORKERS);
 const STORE = chooseStore(opts.store);
+/** On PostgreSQL the database's processes work for the server: counted apart, not as others. */
+const DATABASE_PROCESS = opts.store === 'postgres' ? 'postgres' : undefined;
 /** The open-loop rate instead of half the knee's: two builds compared at one load. */
 const OPEN_RATE = opts['open-rate'] === undefined ? undefined : Number(opts['open-rate']);
 /** SAFEGUARD_THREADS for serve: hashing threads in all, shared out among the processes. */
@@ -179,11 +181,12 @@ let quietWaitedMs = 0;
 async function waitForQuiet(pid: number): Promise<void> {
   const started = performance.now();
   for (;;) {
-    const a = cpuTimes(pid);
+    const a = cpuTimes(pid, DATABASE_PROCESS);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const b = cpuTimes(pid);
+    const b = cpuTimes(pid, DATABASE_PROCESS);
     const wall = (b.total - a.total) / availableParallelism();
-    const others = (b.busy - a.busy - (b.process - a.process)) / Math.max(wall, 0.01);
+    const server = b.process - a.process + (b.database - a.database);
+    const others = (b.busy - a.busy - server) / Math.max(wall, 0.01);
     const waited = performance.now() - started;
     if (
       others <= CONTENDED_CORES ||
@@ -207,20 +210,22 @@ async function measured(
 ) {
   await waitForQuiet(server.pid);
   const metricsBefore = await serverMetrics(server.port, server.token); // also resets the lag histogram
-  const before = cpuTimes(server.pid);
+  const before = cpuTimes(server.pid, DATABASE_PROCESS);
   const result = await gen.run(message);
-  const after = cpuTimes(server.pid);
+  const after = cpuTimes(server.pid, DATABASE_PROCESS);
   const metricsAfter = await serverMetrics(server.port, server.token);
   const wall = (after.total - before.total) / availableParallelism();
   const serverCores = (after.process - before.process) / wall;
   const generatorCores = result.generator.cpuMs / 1000 / wall;
+  const databaseCores = (after.database - before.database) / wall;
   const machineCores = (after.busy - before.busy) / wall;
   return {
     result,
     cpuCores: {
       server: round(serverCores, 2),
+      ...(DATABASE_PROCESS === undefined ? {} : { database: round(databaseCores, 2) }),
       generator: round(generatorCores, 2),
-      others: round(Math.max(0, machineCores - serverCores - generatorCores), 2),
+      others: round(Math.max(0, machineCores - serverCores - databaseCores - generatorCores), 2),
     },
     server: {
       eventLoopLagMaxMs: metricsAfter.lagMaxMs,
@@ -230,6 +235,9 @@ async function measured(
 }
 
 type Measured = Awaited<ReturnType<typeof measured>>;
+
+const databaseNote = (cores: { database?: number }) =>
+  cores.database === undefined ? '' : `database ${cores.database}, `;
 
 /**
  * A run; when other processes took more than CONTENDED_CORES meanwhile, once more, keeping
@@ -289,7 +297,7 @@ async function benchWorkload(gen: LoadGenerator, server: Server, workload: Workl
     errors += step.failures.errors;
     log(
       `${workload} closed c=${connections}: ${r.rps}/s p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms` +
-        ` (server ${step.cpuCores.server} cores, generator ${step.cpuCores.generator}, others ${step.cpuCores.others}; load ${load().join(' ')})`,
+        ` (server ${step.cpuCores.server} cores, ${databaseNote(step.cpuCores)}generator ${step.cpuCores.generator}, others ${step.cpuCores.others}; load ${load().join(' ')})`,
     );
     ladder.push({
       connections,
@@ -333,7 +341,7 @@ async function benchWorkload(gen: LoadGenerator, server: Server, workload: Workl
   errors += open.failures.errors;
   log(
     `${workload} open ${rate}/s: ${o.rps}/s p50 ${o.latencyMs.p50} ms p99 ${o.latencyMs.p99} ms p99.9 ${o.latencyMs.p999} ms` +
-      ` (send lag p99 ${o.sendLagMs?.p99} ms; server ${open.cpuCores.server} cores, others ${open.cpuCores.others};` +
+      ` (send lag p99 ${o.sendLagMs?.p99} ms; server ${open.cpuCores.server} cores, ${databaseNote(open.cpuCores)}others ${open.cpuCores.others};` +
       ` server event-loop lag max ${open.server.eventLoopLagMaxMs} ms, GC ${open.server.gcMs} ms)`,
   );
   const maxStep = ladder.reduce((a, b) => (b.rps > a.rps ? b : a));

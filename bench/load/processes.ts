@@ -175,23 +175,45 @@ export function memoryMb(pid: number): { rss: number; peak: number } {
   return { rss: Math.round(rss / 1024), peak: Math.round(peak / 1024) };
 }
 
-/** CPU seconds: of the whole machine (busy, total) and of a process tree (all their threads). */
-export function cpuTimes(pid: number): { busy: number; total: number; process: number } {
+/**
+ * CPU seconds: of the whole machine (busy, total), of a process tree (all their threads), and
+ * of the processes named `database` (`postgres`: the server's database, not a neighbour's job).
+ */
+export function cpuTimes(
+  pid: number,
+  database?: string,
+): { busy: number; total: number; process: number; database: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
   const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = ticks.reduce((a, b) => a + b, 0);
   const idle = ticks[3] + ticks[4];
   let own = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      own += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // process gone
+  for (const p of processTree(pid)) own += processTicks(p);
+  let db = 0;
+  if (database !== undefined) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === database) {
+          db += processTicks(Number(entry));
+        }
+      } catch {
+        // process gone
+      }
     }
   }
-  return { busy: (total - idle) / 100, total: total / 100, process: own / 100 };
+  return { busy: (total - idle) / 100, total: total / 100, process: own / 100, database: db / 100 };
+}
+
+/** utime + stime of one process (all its threads), in clock ticks; 0 once it is gone. */
+function processTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
 }
 
 interface ProfileNode {
