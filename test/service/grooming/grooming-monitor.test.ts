@@ -3,25 +3,10 @@ import { ConversationRisk } from '../../../src/core/grooming/conversation-risk.j
 import { GroomingMonitor } from '../../../src/service/grooming/grooming-monitor.js';
 import { loadGroomingModel } from '../../../src/service/grooming/model-file.js';
 import { toScoreMessages } from '../../../src/service/grooming/score-input.js';
+import { risky } from './invented-chats.js';
 
 const model = loadGroomingModel();
 
-/** Invented, non-explicit lines that walk through the grooming stages. */
-const risky = [
-  'hey whats up',
-  'how old r u',
-  'ur really mature for ur age',
-  'is ur mom home right now',
-  'r u alone',
-  'dont tell anyone we talk ok',
-  'this is our little secret',
-  'delete our chat after',
-  'add me on snap instead',
-  'send me a pic of u',
-  'i can buy u a new phone',
-  'wanna meet up after school tomorrow',
-  'i will pick u up, no one has to know',
-];
 const ordinary = [
   'did you finish the homework',
   'almost, the last question is hard',

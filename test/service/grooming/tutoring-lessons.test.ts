@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgeBand } from '../../../src/core/grooming/conversation-risk.js';
 import { GroomingMonitor } from '../../../src/service/grooming/grooming-monitor.js';
 import { loadGroomingModel } from '../../../src/service/grooming/model-file.js';
+import { risky } from './invented-chats.js';
 
 /**
  * Invented online tutoring lessons (T the tutor, S a pupil of 12 or 13). The held-out
@@ -115,26 +116,10 @@ const bands: ReadonlyMap<string, AgeBand> = new Map([
   ['T', 'adult'],
 ]);
 
-/** Invented, non-explicit lines that walk through the grooming stages (as in grooming-monitor.test). */
-const grooming = [
-  'how old r u',
-  'ur really mature for ur age',
-  'is ur mom home right now',
-  'r u alone',
-  'dont tell anyone we talk ok',
-  'this is our little secret',
-  'delete our chat after',
-  'add me on snap instead',
-  'send me a pic of u',
-  'i can buy u a new phone',
-  'wanna meet up after school tomorrow',
-  'i will pick u up, no one has to know',
-];
-
 describe('committed grooming model on invented tutoring lessons', () => {
   it('alerts when the adult of the same kind of chat walks through the grooming stages', () => {
     const monitor = new GroomingMonitor(loadGroomingModel());
-    grooming.forEach((text, i) => {
+    risky.forEach((text, i) => {
       monitor.add('chat', { author: 'T', text }, bands);
       monitor.add('chat', { author: 'S', text: i % 2 ? 'ok' : 'idk' }, bands);
     });
