@@ -54,8 +54,6 @@ const envSchema = z.object({
    * is in the database; the ones idle longest leave the cache first).
    */
   SAFEGUARD_GROOMING_MAX_CONVERSATIONS: positiveInt(100_000),
-  /** Authors kept by an in-memory grooming state store; the server reads authors from the database. */
-  SAFEGUARD_GROOMING_MAX_AUTHORS: positiveInt(1_000_000),
   /** The ffmpeg and ffprobe executables (names on PATH or paths). */
   SAFEGUARD_FFMPEG: z.string().min(1).default('ffmpeg'),
   SAFEGUARD_FFPROBE: z.string().min(1).default('ffprobe'),
@@ -109,7 +107,7 @@ export interface Config {
   /** /metrics without a key. */
   readonly metricsPublic: boolean;
   readonly video: VideoConfig;
-  readonly grooming: { readonly maxConversations: number; readonly maxAuthors: number };
+  readonly grooming: { readonly maxConversations: number };
   /** Never logged. */
   readonly webhookSecret: string | undefined;
   readonly streams: StreamsConfig;
@@ -191,7 +189,6 @@ export function loadConfig(
     metricsPublic: e.SAFEGUARD_METRICS_PUBLIC,
     grooming: Object.freeze({
       maxConversations: e.SAFEGUARD_GROOMING_MAX_CONVERSATIONS,
-      maxAuthors: e.SAFEGUARD_GROOMING_MAX_AUTHORS,
     }),
     streams: Object.freeze({
       maxStreams: e.SAFEGUARD_MAX_STREAMS,

@@ -112,6 +112,39 @@ describe('grooming over HTTP', () => {
     ).toBe(0);
   });
 
+  it('answers a retried message id with its first assessment, marked duplicate', async () => {
+    const send = () =>
+      inject({
+        method: 'POST',
+        url: '/v1/conversations/chat-3/messages',
+        headers: bearer(token),
+        payload: { messages: everyday.map((m, i) => ({ ...m, id: `msg-${i}` })) },
+      });
+    const first = await send();
+    const again = await send();
+    expect(again.statusCode).toBe(200);
+    type Assessment = { messageIndex: number; authorScore: number; duplicate?: boolean };
+    const firsts = first.json<{ assessments: Assessment[] }>().assessments;
+    const retries = again.json<{ assessments: Assessment[] }>().assessments;
+    expect(firsts.some((a) => 'duplicate' in a)).toBe(false);
+    expect(retries.map((a) => [a.duplicate, a.messageIndex, a.authorScore])).toEqual(
+      firsts.map((a) => [true, a.messageIndex, a.authorScore]),
+    );
+    const view = await inject({
+      method: 'GET',
+      url: '/v1/conversations/chat-3',
+      headers: bearer(token),
+    });
+    expect(view.json().messages).toBe(everyday.length);
+    const badId = await inject({
+      method: 'POST',
+      url: '/v1/conversations/chat-3/messages',
+      headers: bearer(token),
+      payload: { author: 'x', text: 'hi', id: '' },
+    });
+    expect(badId.statusCode).toBe(400);
+  });
+
   it('refuses malformed requests and unknown ids clearly', async () => {
     const empty = await inject({
       method: 'POST',

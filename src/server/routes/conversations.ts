@@ -7,6 +7,14 @@ import type { GroomingService } from '../../service/grooming/grooming-service.js
 import { requireScope, type Authenticator } from '../auth.js';
 
 const messageSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      "the platform's id of the message: a retried message with the same id and author is answered with its first assessment (duplicate: true) and not scored again",
+    ),
   author: z.string().min(1).max(200),
   text: z.string().max(100_000),
   time: z.union([z.string().max(64), z.number()]).optional(),
@@ -70,6 +78,10 @@ export function registerConversationRoutes(
               likelyGroomer: z.string().nullable(),
               truncated: z.boolean(),
               alert: alertSchema.nullable(),
+              duplicate: z
+                .literal(true)
+                .optional()
+                .describe('the message id was scored before: its first assessment, without hits'),
             }),
           ),
           alert: alertSchema.nullable(),
@@ -93,6 +105,7 @@ export function registerConversationRoutes(
         likelyGroomer: a.likelyGroomer,
         truncated: a.truncated,
         alert: a.alert && a.caseId !== undefined ? toAlert(a.alert, a.caseId) : null,
+        ...(a.duplicate ? { duplicate: true as const } : {}),
       }));
       return {
         conversationId: request.params.id,

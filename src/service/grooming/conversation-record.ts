@@ -6,6 +6,7 @@ import {
 } from '../../core/grooming/conversation-state.js';
 import { HASH_SIZE } from '../../core/grooming/hash-features.js';
 import type { SignalHit } from '../../core/grooming/signal-codes.js';
+import { decodeSeen, encodeSeen, type SeenMessage } from './seen-messages.js';
 
 /** What identifies the stored text as a conversation record, and the one version this reads. */
 export const CONVERSATION_RECORD_FORMAT = 'safeguard-grooming-conversation';
@@ -25,6 +26,8 @@ export interface ConversationRecord {
   readonly model: string;
   readonly state: ConversationRiskState;
   readonly alerts: readonly RecordedAlert[];
+  /** Messages scored under an id the platform gave (see seen-messages.ts); absent: none. */
+  readonly seen?: readonly SeenMessage[];
 }
 
 export type RecordParse =
@@ -38,6 +41,10 @@ export function encodeConversationRecord(record: ConversationRecord): string {
     model: record.model,
     state: record.state,
     alerts: record.alerts,
+    // Only when the platform sends message ids: a record without them reads as before.
+    ...(record.seen === undefined || record.seen.length === 0
+      ? {}
+      : { seen: encodeSeen(record.seen) }),
   });
 }
 
@@ -95,6 +102,8 @@ export function decodeConversationRecord(text: string): RecordParse {
   if (!state.ok) issues.push(...state.issues.map((i) => `state: ${i}`));
   const alerts = Array.isArray(value.alerts) ? value.alerts.map(parseAlert) : [undefined];
   if (alerts.some((a) => a === undefined)) issues.push('alerts must be alert records');
+  const seen = value.seen === undefined ? [] : decodeSeen(value.seen);
+  if (seen === undefined) issues.push('seen must be a list of scored message ids');
   if (issues.length > 0 || !state.ok) return { ok: false, issues };
   return {
     ok: true,
@@ -102,6 +111,7 @@ export function decodeConversationRecord(text: string): RecordParse {
       model: value.model as string,
       state: state.state,
       alerts: alerts as RecordedAlert[],
+      ...(seen === undefined || seen.length === 0 ? {} : { seen }),
     },
   };
 }

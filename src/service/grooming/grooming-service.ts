@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SafeguardError } from '../../core/errors.js';
 import {
   ConversationRisk,
+  UNKNOWN_AUTHOR,
   type AgeBand,
   type GroomingAlert,
   type MessageInput,
@@ -26,10 +27,21 @@ import {
   encodeConversationRecord,
   type RecordedAlert,
 } from './conversation-record.js';
+import { SeenMessages, seenKey } from './seen-messages.js';
 
 export interface AssessedMessage extends MessageScore {
   /** The review case the alert opened, when this message raised one. */
   readonly caseId?: number;
+  /**
+   * The message's id was scored before (a retried request): this is the first assessment,
+   * without its detector hits, and the message was not scored again.
+   */
+  readonly duplicate?: true;
+}
+
+/** A message as the platform posts it: `id`, when given, makes a retry harmless. */
+export interface IncomingMessage extends MessageInput {
+  readonly id?: string;
 }
 
 export interface ConversationView {
@@ -58,6 +70,7 @@ interface CachedConversation {
   readonly alerts: RecordedAlert[];
   /** Each author's standing as of `version`: already in the store, not written again. */
   readonly standings: ReadonlyMap<string, AuthorConversationRisk>;
+  readonly seen: SeenMessages;
 }
 
 const SYSTEM_ACTOR = 'system:grooming';
@@ -101,7 +114,7 @@ export class GroomingService {
   /** Declared age bands are read when a conversation's first message arrives. */
   addMessages(
     conversationId: string,
-    messages: readonly MessageInput[],
+    messages: readonly IncomingMessage[],
     ageBands: ReadonlyMap<string, AgeBand> | undefined,
     actor: string,
   ): Promise<AssessedMessage[]> {
@@ -112,7 +125,7 @@ export class GroomingService {
 
   async #addMessages(
     conversationId: string,
-    messages: readonly MessageInput[],
+    messages: readonly IncomingMessage[],
     ageBands: ReadonlyMap<string, AgeBand> | undefined,
     actor: string,
   ): Promise<AssessedMessage[]> {
@@ -122,7 +135,19 @@ export class GroomingService {
       const cached = this.#cache.get(conversationId);
       this.#cache.delete(conversationId);
       const entry = cached ?? (await this.#load(conversationId, ageBands));
-      const scores = messages.map((m) => entry.risk.add(m));
+      const seen = new SeenMessages(entry.seen.entries());
+      const outcomes = messages.map((m) => {
+        const key = m.id === undefined ? undefined : seenKey(m.author ?? UNKNOWN_AUTHOR, m.id);
+        const earlier = key === undefined ? undefined : seen.get(key);
+        if (earlier !== undefined) return { earlier, author: m.author ?? UNKNOWN_AUTHOR };
+        const score = entry.risk.add(m);
+        if (key !== undefined) {
+          const { messageIndex, authorScore, sustainedScore, conversationRisk } = score;
+          seen.add({ key, messageIndex, authorScore, sustainedScore, conversationRisk });
+        }
+        return { score };
+      });
+      const scores = outcomes.flatMap((o) => (o.score === undefined ? [] : [o.score]));
       const alerts = [...entry.alerts];
       for (const s of scores)
         if (s.alert !== null)
@@ -133,12 +158,21 @@ export class GroomingService {
         const saved = entry.standings.get(a.author);
         return saved === undefined || saved.risk !== a.risk || saved.alerted !== a.alerted;
       });
-      const version = await this.#deps.stateStore.saveConversation(
-        conversationId,
-        encodeConversationRecord({ model: this.#modelId, state, alerts }),
-        entry.version,
-        changed,
-      );
+      // A request of retried messages only changes nothing: nothing to save.
+      const version =
+        scores.length === 0
+          ? entry.version
+          : await this.#deps.stateStore.saveConversation(
+              conversationId,
+              encodeConversationRecord({
+                model: this.#modelId,
+                state,
+                alerts,
+                seen: seen.entries(),
+              }),
+              entry.version,
+              changed,
+            );
       if (version === undefined) {
         if (attempt >= this.#maxAttempts)
           throw new SafeguardError(
@@ -150,12 +184,30 @@ export class GroomingService {
         continue;
       }
       await this.#openCases(conversationId, alerts, actor);
-      this.#remember(conversationId, { version, risk: entry.risk, alerts, standings });
-      return scores.map((s) => {
-        if (s.alert === null) return s;
-        const author = s.alert.author;
-        const caseId = alerts.find((a) => a.author === author)?.caseId;
-        return caseId === undefined ? s : { ...s, caseId };
+      this.#remember(conversationId, { version, risk: entry.risk, alerts, standings, seen });
+      const caseOf = (author: string) => alerts.find((a) => a.author === author)?.caseId;
+      return outcomes.map((o): AssessedMessage => {
+        if (o.score !== undefined) {
+          const caseId = o.score.alert === null ? undefined : caseOf(o.score.alert.author);
+          return caseId === undefined ? o.score : { ...o.score, caseId };
+        }
+        const first = o.earlier;
+        const raised = alerts.find(
+          (a) => a.author === o.author && a.messageIndex === first.messageIndex,
+        );
+        return {
+          messageIndex: first.messageIndex,
+          authorScore: first.authorScore,
+          sustainedScore: first.sustainedScore,
+          conversationRisk: first.conversationRisk,
+          author: o.author,
+          hits: [],
+          likelyGroomer: state.likelyGroomer,
+          truncated: false,
+          alert: raised === undefined ? null : alertOf(raised),
+          ...(raised?.caseId === undefined ? {} : { caseId: raised.caseId }),
+          duplicate: true,
+        };
       });
     }
   }
@@ -200,6 +252,7 @@ export class GroomingService {
         risk: new ConversationRisk(this.#model, ageBands),
         alerts: [],
         standings: new Map(),
+        seen: new SeenMessages(),
       };
     const record = this.#decode(conversationId, stored.state);
     const state = record.model === this.#modelId ? record.state : carryOverToModel(record.state);
@@ -208,6 +261,7 @@ export class GroomingService {
       risk: ConversationRisk.restore(this.#model, state),
       alerts: [...record.alerts],
       standings: standingsOf(state),
+      seen: new SeenMessages(record.seen),
     };
   }
 
@@ -292,6 +346,11 @@ function standingsOf(state: ConversationRiskState): Map<string, AuthorConversati
   return new Map(
     state.authors.map((a) => [a.author, { author: a.author, risk: a.peak, alerted: a.alerted }]),
   );
+}
+
+/** The alert as raised, without what the store added (its id and case). */
+function alertOf({ alertId: _, caseId: __, ...alert }: RecordedAlert): GroomingAlert {
+  return alert;
 }
 
 /** The id of the alert an author raises in a conversation (at most one): the case's scan id. */
