@@ -129,6 +129,23 @@ describe('safeguard serve --workers 2 (node:cluster, SQLite)', () => {
     expect(metric(metrics, 'safeguard_verdicts_total{kind="lookup",verdict="allow"}')).toBe(10);
     expect(metric(metrics, 'safeguard_index_signals{type="md5"}')).toBe(1); // not summed
 
+    // Allows are written within the recorder's flush interval (50 ms): wait until all 20 are, so the
+    // kill below loses none (a SIGKILL may lose the allows of the last 50 ms, by design).
+    const recorded = () => {
+      const db = new Database(join(dataDir, 'safeguard.sqlite'), { readonly: true });
+      try {
+        const row = db.prepare("select count(*) as n from scans where kind = 'lookup'").get();
+        return (row as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const flushing = Date.now();
+    while (recorded() < 20 && Date.now() - flushing < 10_000) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(recorded()).toBe(20);
+
     // A worker that dies is replaced; the other serves meanwhile.
     const [victim] = workerPids(pid);
     process.kill(victim, 'SIGKILL');
@@ -150,12 +167,7 @@ describe('safeguard serve --workers 2 (node:cluster, SQLite)', () => {
     const code = await new Promise<number | null>((r) => server.child.once('exit', r));
     expect(code).toBe(0);
     for (const worker of pids) expect(() => process.kill(worker, 0)).toThrow();
-    const db = new Database(join(dataDir, 'safeguard.sqlite'), { readonly: true });
-    const scans = db.prepare("select count(*) as n from scans where kind = 'lookup'").get() as {
-      n: number;
-    };
-    db.close();
-    expect(scans.n).toBe(21);
+    expect(recorded()).toBe(21);
   }, 120_000);
 
   it('a port in use: the primary says so and exits 1', async () => {
