@@ -27,14 +27,14 @@ import {
   encodeConversationRecord,
   type RecordedAlert,
 } from './conversation-record.js';
-import { SeenMessages, seenKey } from './seen-messages.js';
+import { SeenMessages, roundScore, seenKey } from './seen-messages.js';
 
 export interface AssessedMessage extends MessageScore {
   /** The review case the alert opened, when this message raised one. */
   readonly caseId?: number;
   /**
-   * The message's id was scored before (a retried request): this is the first assessment,
-   * without its detector hits, and the message was not scored again.
+   * The message's id was scored before (a retried request): this is the first assessment
+   * (scores to six decimals, no detector hits), and the message was not scored again.
    */
   readonly duplicate?: true;
 }
@@ -142,8 +142,14 @@ export class GroomingService {
         if (earlier !== undefined) return { earlier, author: m.author ?? UNKNOWN_AUTHOR };
         const score = entry.risk.add(m);
         if (key !== undefined) {
-          const { messageIndex, authorScore, sustainedScore, conversationRisk } = score;
-          seen.add({ key, messageIndex, authorScore, sustainedScore, conversationRisk });
+          // Rounded as stored, so a retry gets the same figures before and after a restart.
+          seen.add({
+            key,
+            messageIndex: score.messageIndex,
+            authorScore: roundScore(score.authorScore),
+            sustainedScore: roundScore(score.sustainedScore),
+            conversationRisk: roundScore(score.conversationRisk),
+          });
         }
         return { score };
       });

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
  * A message a conversation already scored, known by the id the platform gave it: a retried
  * request (a timeout, a redelivered queue message) is answered with the first assessment
  * instead of being scored twice, which would count the same words again toward an alert.
- * Only a digest of the author and id is kept, never the id itself.
+ * Only a 48-bit digest of the author and id is kept, never the id itself, and the scores to
+ * six decimals: the list is saved with the conversation on every request, so it stays small
+ * (at most ~6 KB beside ~4 KB of state).
  */
 export interface SeenMessage {
   readonly key: string;
@@ -14,12 +16,12 @@ export interface SeenMessage {
   readonly conversationRisk: number;
 }
 
-/** Message ids remembered per conversation: a retry comes within minutes, not 256 messages. */
-export const MAX_SEEN_MESSAGES = 256;
+/** Message ids remembered per conversation: a retry repeats the last request or so. */
+export const MAX_SEEN_MESSAGES = 128;
 
 /** The key of a platform's message id: the same id from another author is another message. */
 export function seenKey(author: string, id: string): string {
-  return createHash('sha256').update(`${author}\u0000${id}`).digest('hex').slice(0, 32);
+  return createHash('sha256').update(`${author}\u0000${id}`).digest('hex').slice(0, 12);
 }
 
 /** The last MAX_SEEN_MESSAGES message ids of a conversation, oldest first. */
@@ -46,11 +48,23 @@ export class SeenMessages {
   }
 }
 
-/** As stored: `[key, messageIndex, authorScore, sustainedScore, conversationRisk]`. */
-export const encodeSeen = (entries: readonly SeenMessage[]) =>
-  entries.map((e) => [e.key, e.messageIndex, e.authorScore, e.sustainedScore, e.conversationRisk]);
+const PPM = 1_000_000;
 
-const isScore = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
+/** A score as kept: to six decimals. */
+export const roundScore = (score: number) => Math.round(score * PPM) / PPM;
+
+/** As stored: `[key, messageIndex, authorScore, sustainedScore, conversationRisk]`, scores in ppm. */
+export const encodeSeen = (entries: readonly SeenMessage[]) =>
+  entries.map((e) => [
+    e.key,
+    e.messageIndex,
+    Math.round(e.authorScore * PPM),
+    Math.round(e.sustainedScore * PPM),
+    Math.round(e.conversationRisk * PPM),
+  ]);
+
+const isPpm = (v: unknown): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= PPM;
 
 /** Reads the stored form back; undefined if any entry is not one. */
 export function decodeSeen(value: unknown): SeenMessage[] | undefined {
@@ -59,16 +73,15 @@ export function decodeSeen(value: unknown): SeenMessage[] | undefined {
   for (const item of value) {
     if (!Array.isArray(item) || item.length !== 5) return undefined;
     const [key, messageIndex, authorScore, sustainedScore, conversationRisk] = item as unknown[];
-    if (typeof key !== 'string' || !/^[0-9a-f]{32}$/.test(key)) return undefined;
+    if (typeof key !== 'string' || !/^[0-9a-f]{12}$/.test(key)) return undefined;
     if (!Number.isSafeInteger(messageIndex) || (messageIndex as number) < 0) return undefined;
-    if (!isScore(authorScore) || !isScore(sustainedScore) || !isScore(conversationRisk))
-      return undefined;
+    if (!isPpm(authorScore) || !isPpm(sustainedScore) || !isPpm(conversationRisk)) return undefined;
     entries.push({
       key,
       messageIndex: messageIndex as number,
-      authorScore,
-      sustainedScore,
-      conversationRisk,
+      authorScore: authorScore / PPM,
+      sustainedScore: sustainedScore / PPM,
+      conversationRisk: conversationRisk / PPM,
     });
   }
   return entries;

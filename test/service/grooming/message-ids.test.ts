@@ -7,7 +7,7 @@ import {
   type IncomingMessage,
 } from '../../../src/service/grooming/grooming-service.js';
 import { loadGroomingModel } from '../../../src/service/grooming/model-file.js';
-import { MAX_SEEN_MESSAGES } from '../../../src/service/grooming/seen-messages.js';
+import { MAX_SEEN_MESSAGES, roundScore } from '../../../src/service/grooming/seen-messages.js';
 import type { Store } from '../../../src/store/open-store.js';
 import { databaseKinds, type TestDatabase } from '../../store/test-databases.js';
 import { risky } from './invented-chats.js';
@@ -31,13 +31,13 @@ const serviceOn = (store: Store) =>
 const post = (service: GroomingService, messages: readonly IncomingMessage[]) =>
   service.addMessages('chat', messages, bands, 'key:test');
 
-/** What a retry must repeat of a first assessment (the hits are not kept). */
+/** What a retry must repeat of a first assessment (the hits are not kept, scores to 1e-6). */
 const firstOf = (a: AssessedMessage) => ({
   messageIndex: a.messageIndex,
   author: a.author,
-  authorScore: a.authorScore,
-  sustainedScore: a.sustainedScore,
-  conversationRisk: a.conversationRisk,
+  authorScore: roundScore(a.authorScore),
+  sustainedScore: roundScore(a.sustainedScore),
+  conversationRisk: roundScore(a.conversationRisk),
   alert: a.alert,
   caseId: a.caseId,
 });
