@@ -1,3 +1,4 @@
+import type { Atomically } from './service/ports/atomic-stores.js';
 import { cacheSignals, type SignalReader } from './service/cached-signals.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -32,6 +33,8 @@ export interface App {
   readonly caseStore: CaseStore;
   readonly keyStore: KeyStore;
   readonly auditLog: AuditLog;
+  /** A change and its audit entries in one transaction. */
+  readonly atomically: Atomically;
   readonly streamStore: StreamStore;
   readonly jobStore: JobStore;
   /** Grooming conversation and author state, shared by every node on the database. */
@@ -89,6 +92,7 @@ export async function createApp(config: Config): Promise<App> {
     caseStore: store.cases,
     keyStore: store.keys,
     auditLog: store.audit,
+    atomically: store.atomically,
     streamStore: store.streams,
     jobStore: store.jobs,
     groomingStateStore: thread?.grooming ?? store.grooming,

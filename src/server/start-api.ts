@@ -45,7 +45,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
     metrics.indexSeq.set(stats.seq);
   });
   const authenticator = createKeyAuthenticator(app.keyStore);
-  const audit = createAuditRecorder(app.auditLog);
+  const audit = createAuditRecorder(app.auditLog, app.atomically);
   const logError = (error: unknown) => {
     process.stderr.write(`safeguard: ${error instanceof Error ? error.message : String(error)}\n`);
   };
@@ -146,6 +146,7 @@ export async function startApi(app: App, options: ApiOptions): Promise<Api> {
           caseStore: app.caseStore,
           auditLog: app.auditLog,
           stateStore: app.groomingStateStore,
+          atomically: app.atomically,
         },
         { cacheSize: app.config.grooming.maxConversations },
       ),

@@ -1,3 +1,4 @@
+import type { Atomically } from '../service/ports/atomic-stores.js';
 import type { Kysely } from 'kysely';
 import type { BankStore } from '../service/ports/bank-store.js';
 import type { AuditLog } from '../service/ports/audit-log.js';
@@ -43,6 +44,8 @@ export interface Store {
   readonly grooming: GroomingStateStore;
   /** Scans, a case and audit entries in one transaction (see RecordWriter). */
   writeVerdicts(batch: VerdictBatch): Promise<OpenedCase[]>;
+  /** A change and its audit entries in one transaction (see Atomically). */
+  readonly atomically: Atomically;
   /** For other adapters sharing the database; the bank tables belong to `banks`. */
   readonly db: Kysely<Database>;
   /** Closes the database (SQLite) or ends the pool (PostgreSQL). */
@@ -72,6 +75,14 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
     jobs: new KyselyJobStore(db),
     grooming: new KyselyGroomingStateStore(db, options),
     writeVerdicts: (batch) => recordVerdicts(db, capabilities, batch),
+    atomically: (work) =>
+      db.transaction().execute((trx) =>
+        work({
+          banks: new KyselyBankStore(trx, capabilities, options),
+          cases: new KyselyCaseStore(trx, options),
+          audit: new KyselyAuditLog(trx, capabilities, options),
+        }),
+      ),
     db,
     close: () => db.destroy(),
   };

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
+import { inTransaction } from './in-transaction.js';
 
 /** A write transaction that may hand out sequence numbers. */
 export interface WriteContext {
@@ -16,7 +17,8 @@ export interface WriteContext {
 /**
  * Runs `write` in a transaction that holds the writers' lock from its first statement to its
  * commit, so sequence numbers become visible in the order they were handed out. The last
- * sequence number is saved in the same transaction: a rollback gives them back.
+ * sequence number is saved in the same transaction: a rollback gives them back. Joins the
+ * transaction `db` already is (Store.atomically).
  */
 export async function withWriteTransaction<T>(
   db: Kysely<Database>,
@@ -24,7 +26,7 @@ export async function withWriteTransaction<T>(
   now: () => Date,
   write: (context: WriteContext) => Promise<T>,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await capabilities.lockWriters(trx);
     const state = await trx
       .selectFrom('store_state')

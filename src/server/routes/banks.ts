@@ -121,12 +121,15 @@ export function registerBankRoutes(root: FastifyInstance, deps: BankRouteDeps): 
       response: { 201: bankSchema, ...errors },
     },
     handler: async (request, reply) => {
-      const bank = await deps.bankStore.createBank(request.body);
-      await deps.audit.record(request, 'bank.create', `bank:${bank.id}`, {
-        name: bank.name,
-        action: bank.action,
-        kind: bank.kind,
-        pdqThreshold: bank.pdqThreshold,
+      const bank = await deps.audit.withChange(async (tx, record) => {
+        const created = await tx.banks.createBank(request.body);
+        await record(request, 'bank.create', `bank:${created.id}`, {
+          name: created.name,
+          action: created.action,
+          kind: created.kind,
+          pdqThreshold: created.pdqThreshold,
+        });
+        return created;
       });
       return reply.code(201).send(toBody(bank));
     },
@@ -162,8 +165,11 @@ export function registerBankRoutes(root: FastifyInstance, deps: BankRouteDeps): 
     },
     handler: async (request) => {
       const bank = await requireBank(deps.bankStore, request.params.bank);
-      const updated = await deps.bankStore.updateBank(bank.id, request.body);
-      await deps.audit.record(request, 'bank.update', `bank:${bank.id}`, { ...request.body });
+      const updated = await deps.audit.withChange(async (tx, record) => {
+        const changed = await tx.banks.updateBank(bank.id, request.body);
+        await record(request, 'bank.update', `bank:${bank.id}`, { ...request.body });
+        return changed;
+      });
       return toBody(updated);
     },
   });
@@ -178,10 +184,12 @@ export function registerBankRoutes(root: FastifyInstance, deps: BankRouteDeps): 
     },
     handler: async (request, reply) => {
       const bank = await requireBank(deps.bankStore, request.params.bank);
-      await deps.bankStore.deleteBank(bank.id);
-      await deps.audit.record(request, 'bank.delete', `bank:${bank.id}`, {
-        name: bank.name,
-        signals: bank.signalCount,
+      await deps.audit.withChange(async (tx, record) => {
+        await tx.banks.deleteBank(bank.id);
+        await record(request, 'bank.delete', `bank:${bank.id}`, {
+          name: bank.name,
+          signals: bank.signalCount,
+        });
       });
       return reply.code(204).send(null);
     },
@@ -240,9 +248,12 @@ export function registerBankRoutes(root: FastifyInstance, deps: BankRouteDeps): 
     },
     handler: async (request) => {
       const bank = await requireBank(deps.bankStore, request.params.bank);
-      const result = await deps.bankStore.addSignals(bank.id, normalizeAll(request.body.signals));
-      await deps.audit.record(request, 'signals.add', `bank:${bank.id}`, { ...result });
-      return result;
+      const signals = normalizeAll(request.body.signals);
+      return deps.audit.withChange(async (tx, record) => {
+        const result = await tx.banks.addSignals(bank.id, signals);
+        await record(request, 'signals.add', `bank:${bank.id}`, { ...result });
+        return result;
+      });
     },
   });
 
@@ -263,10 +274,13 @@ export function registerBankRoutes(root: FastifyInstance, deps: BankRouteDeps): 
     handler: async (request) => {
       const bank = await requireBank(deps.bankStore, request.params.bank);
       const keys = normalizeAll(request.body.signals).map(({ type, value }) => ({ type, value }));
-      const removed = await deps.bankStore.removeSignals(bank.id, keys);
-      await deps.audit.record(request, 'signals.remove', `bank:${bank.id}`, {
-        requested: keys.length,
-        removed,
+      const removed = await deps.audit.withChange(async (tx, record) => {
+        const count = await tx.banks.removeSignals(bank.id, keys);
+        await record(request, 'signals.remove', `bank:${bank.id}`, {
+          requested: keys.length,
+          removed: count,
+        });
+        return count;
       });
       return { removed };
     },

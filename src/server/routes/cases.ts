@@ -150,17 +150,20 @@ export function registerCaseRoutes(root: FastifyInstance, deps: CaseRouteDeps): 
     },
     handler: async (request) => {
       const actor = request.principal ? `key:${request.principal.keyId}` : 'unknown';
-      const decision = await decideCase(
-        { caseStore: deps.caseStore },
-        request.params.id,
-        request.body,
-        actor,
-      );
-      await deps.audit.record(request, 'case.update', `case:${decision.case.id}`, {
-        from: decision.from,
-        to: decision.to,
-        noteChanged: decision.noteChanged,
-        scanId: decision.case.scanId,
+      const decision = await deps.audit.withChange(async (tx, record) => {
+        const decided = await decideCase(
+          { caseStore: tx.cases },
+          request.params.id,
+          request.body,
+          actor,
+        );
+        await record(request, 'case.update', `case:${decided.case.id}`, {
+          from: decided.from,
+          to: decided.to,
+          noteChanged: decided.noteChanged,
+          scanId: decided.case.scanId,
+        });
+        return decided;
       });
       return toCase(decision.case);
     },

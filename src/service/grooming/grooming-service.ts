@@ -15,6 +15,7 @@ import {
   type ConversationRiskState,
 } from '../../core/grooming/conversation-state.js';
 import type { GroomingModel } from '../../core/grooming/grooming-model.js';
+import type { Atomically } from '../ports/atomic-stores.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { CaseStore } from '../ports/case-store.js';
 import type {
@@ -289,28 +290,37 @@ export class GroomingService {
   async #openCases(conversationId: string, alerts: RecordedAlert[], actor: string) {
     for (const [i, alert] of alerts.entries()) {
       if (alert.caseId !== undefined) continue;
-      const opened = await this.#deps.caseStore.open({
-        id: alert.alertId,
-        verdict: 'review',
-        contentId: `conversation:${conversationId}`.slice(0, 200),
-        uploaderId: alert.author.slice(0, 200),
-        matches: [],
-      });
-      if (opened.opened)
-        await this.#deps.auditLog.append({
-          actor,
-          action: 'grooming.alert',
-          subject: `conversation:${conversationId}`.slice(0, 300),
-          details: {
-            alertId: alert.alertId,
-            caseId: opened.case.id,
-            author: alert.author,
-            messageIndex: alert.messageIndex,
-            score: alert.score,
-            reasons: [...alert.reasons],
-            evidenceMessages: [...alert.evidenceMessages],
-          },
+      const openCase = async (cases: Pick<CaseStore, 'open'>, audit: Pick<AuditLog, 'append'>) => {
+        const result = await cases.open({
+          id: alert.alertId,
+          verdict: 'review',
+          contentId: `conversation:${conversationId}`.slice(0, 200),
+          uploaderId: alert.author.slice(0, 200),
+          matches: [],
         });
+        if (result.opened)
+          await audit.append({
+            actor,
+            action: 'grooming.alert',
+            subject: `conversation:${conversationId}`.slice(0, 300),
+            details: {
+              alertId: alert.alertId,
+              caseId: result.case.id,
+              author: alert.author,
+              messageIndex: alert.messageIndex,
+              score: alert.score,
+              reasons: [...alert.reasons],
+              evidenceMessages: [...alert.evidenceMessages],
+            },
+          });
+        return result;
+      };
+      // The case and its audit entry in one transaction when the store offers one.
+      const { atomically } = this.#deps;
+      const opened =
+        atomically === undefined
+          ? await openCase(this.#deps.caseStore, this.#deps.auditLog)
+          : await atomically((tx) => openCase(tx.cases, tx.audit));
       alerts[i] = { ...alert, caseId: opened.case.id };
     }
   }
@@ -341,6 +351,8 @@ export class GroomingService {
 export interface GroomingServiceDeps {
   readonly caseStore: Pick<CaseStore, 'open'>;
   readonly auditLog: Pick<AuditLog, 'append'>;
+  /** Opens an alert's case and writes its audit entry in one transaction (else one after the other). */
+  readonly atomically?: Atomically;
   readonly stateStore: GroomingStateStore;
 }
 

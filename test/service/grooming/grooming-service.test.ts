@@ -54,7 +54,12 @@ const CONVERSATION = 'chat-7';
 const serviceOn = (store: Store, options: { model?: GroomingModel; cacheSize?: number } = {}) =>
   new GroomingService(
     options.model ?? model,
-    { caseStore: store.cases, auditLog: store.audit, stateStore: store.grooming },
+    {
+      caseStore: store.cases,
+      auditLog: store.audit,
+      stateStore: store.grooming,
+      atomically: store.atomically,
+    },
     { cacheSize: options.cacheSize ?? 100 },
   );
 
