@@ -1,3 +1,4 @@
+import { inTransaction } from './in-transaction.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import {
@@ -54,7 +55,7 @@ export class KyselyKeyStore implements KeyStore {
 
   async create(key: NewApiKey): Promise<CreatedApiKey> {
     const checked = checkNewApiKey(key);
-    return this.#db.transaction().execute(async (trx) => {
+    return inTransaction(this.#db, async (trx) => {
       await this.#capabilities.lockExclusive(trx, 'api_keys');
       return this.#insert(trx, checked);
     });
@@ -62,7 +63,7 @@ export class KyselyKeyStore implements KeyStore {
 
   async createIfEmpty(key: NewApiKey): Promise<CreatedApiKey | undefined> {
     const checked = checkNewApiKey(key);
-    return this.#db.transaction().execute(async (trx) => {
+    return inTransaction(this.#db, async (trx) => {
       await this.#capabilities.lockExclusive(trx, 'api_keys');
       const existing = await trx.selectFrom('api_keys').select('id').limit(1).executeTakeFirst();
       return existing === undefined ? this.#insert(trx, checked) : undefined;

@@ -81,6 +81,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
           banks: new KyselyBankStore(trx, capabilities, options),
           cases: new KyselyCaseStore(trx, options),
           audit: new KyselyAuditLog(trx, capabilities, options),
+          keys: new KyselyKeyStore(trx, capabilities, options),
         }),
       ),
     db,

@@ -79,4 +79,22 @@ describe('API key services (real SQLite, fixed clock)', () => {
     await expectSafeguardError(revokeKey(deps, 'zzzzzzzzzz', cliActor), 'not_found');
     expect((await store.audit.verify()).ok).toBe(true);
   });
+
+  it('with atomically, a key whose audit entry cannot be written is not created or revoked', async () => {
+    const atomic = { ...deps, atomically: store.atomically };
+    const unloggable = 'x'.repeat(1000); // longer than an audit actor may be
+    await expectSafeguardError(
+      createKey(atomic, { name: 'ghost', scopes: 'scan' }, unloggable),
+      'invalid_argument',
+    );
+    expect(await store.keys.count()).toBe(0);
+    const made = await createKey(atomic, { name: 'real', scopes: 'scan' }, cliActor);
+    await expectSafeguardError(revokeKey(atomic, made.key.id, unloggable), 'invalid_argument');
+    expect((await store.keys.get(made.key.id))?.revokedAt).toBeUndefined();
+    expect((await revokeKey(atomic, made.key.id, cliActor)).revoked).toBe(true);
+    expect((await ensureBootstrapKey(atomic)) === undefined).toBe(true); // keys exist
+    const actions = (await store.audit.list({ limit: 10 })).map((e) => e.action);
+    expect(actions).toEqual(['key.create', 'key.revoke']);
+    expect((await store.audit.verify()).ok).toBe(true);
+  });
 });

@@ -42,7 +42,7 @@ export function registerKeysCommands(program: Command): void {
     .action(async (opts: { name: string; scopes: Scope[]; json?: boolean }, cmd: Command) => {
       await runWithApp(cmd, async (app) => {
         const created = await createKey(
-          { keyStore: app.keyStore, auditLog: app.auditLog },
+          { keyStore: app.keyStore, auditLog: app.auditLog, atomically: app.atomically },
           { name: opts.name, scopes: opts.scopes },
           cliActor,
         );
@@ -77,7 +77,7 @@ export function registerKeysCommands(program: Command): void {
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       await runWithApp(cmd, async (app) => {
         const result = await revokeKey(
-          { keyStore: app.keyStore, auditLog: app.auditLog },
+          { keyStore: app.keyStore, auditLog: app.auditLog, atomically: app.atomically },
           id,
           cliActor,
         );

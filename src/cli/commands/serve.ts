@@ -120,7 +120,11 @@ function startApiOf(app: App, config: Config, clusterMetrics: boolean): Promise<
 }
 
 async function printBootstrapKey(app: App): Promise<void> {
-  const created = await ensureBootstrapKey({ keyStore: app.keyStore, auditLog: app.auditLog });
+  const created = await ensureBootstrapKey({
+    keyStore: app.keyStore,
+    auditLog: app.auditLog,
+    atomically: app.atomically,
+  });
   if (created) {
     process.stdout.write(
       `First start: created API key '${created.key.name}' (scope admin). It is shown only this once:\n\n  ${created.token}\n\nStore it now; create narrower keys with \`safeguard keys create\`.\n\n`,

@@ -1,12 +1,14 @@
 import type { AuditLog } from './audit-log.js';
 import type { BankStore } from './bank-store.js';
 import type { CaseStore } from './case-store.js';
+import type { KeyStore } from './key-store.js';
 
 /** The stores of one transaction (see Atomically). */
 export interface AtomicStores {
   readonly banks: BankStore;
   readonly cases: CaseStore;
   readonly audit: AuditLog;
+  readonly keys: KeyStore;
 }
 
 /**
