@@ -35,16 +35,7 @@ const chat = [
 /** What one process holding the whole conversation in memory answers, message by message. */
 function expectedAssessments() {
   const risk = new ConversationRisk(loadGroomingModel(), new Map([['q', 'minor']]));
-  return chat.map((m) => {
-    const s = risk.add(m);
-    return {
-      messageIndex: s.messageIndex,
-      authorScore: s.authorScore,
-      conversationRisk: s.conversationRisk,
-      likelyGroomer: s.likelyGroomer,
-      alert: s.alert?.author ?? null,
-    };
-  });
+  return chat.map((m) => summary(risk.add(m)));
 }
 
 interface Assessment {
@@ -52,8 +43,9 @@ interface Assessment {
   authorScore: number;
   conversationRisk: number;
   likelyGroomer: string | null;
-  alert: { author: string; caseId: number } | null;
+  alert: { author: string } | null;
 }
+/** What two answers must share: an HTTP assessment, or a score computed in this process. */
 const summary = (a: Assessment) => ({
   messageIndex: a.messageIndex,
   authorScore: a.authorScore,
@@ -253,16 +245,7 @@ describe('grooming state on two worker processes, one SQLite file', () => {
       // The committed order replayed in one process gives the same scores.
       const replay = new ConversationRisk(loadGroomingModel(), new Map([['q', 'minor']]));
       const expected = order.flatMap(({ pair }) =>
-        (pairs[pair] ?? []).map((m) => {
-          const s = replay.add(m);
-          return {
-            messageIndex: s.messageIndex,
-            authorScore: s.authorScore,
-            conversationRisk: s.conversationRisk,
-            likelyGroomer: s.likelyGroomer,
-            alert: s.alert?.author ?? null,
-          };
-        }),
+        (pairs[pair] ?? []).map((m) => summary(replay.add(m))),
       );
       expect(order.flatMap(({ pair }) => (results[pair]?.assessments ?? []).map(summary))).toEqual(
         expected,
