@@ -1,8 +1,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { freePort, startServe, type ServeProcess } from '../support/serve-process.js';
+import { freePort, requestOnce, startServe, type ServeProcess } from '../support/serve-process.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,39 +30,8 @@ async function serve(dataDir: string, port: number): Promise<ServeProcess> {
   return server;
 }
 
-/** One request on a new connection (so that successive requests reach different workers). */
-function call(
-  port: number,
-  method: string,
-  path: string,
-  token: string | undefined,
-  body?: unknown,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent: false,
-        headers: {
-          connection: 'close',
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+/** Each request on a new connection, so that successive requests reach different workers. */
+const call = requestOnce;
 
 function workerPids(primary: number): number[] {
   const ps = spawnSync('pgrep', ['-P', String(primary)]).stdout.toString();

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -11,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { ConversationRisk } from '../../src/core/grooming/conversation-risk.js';
 import { loadGroomingModel } from '../../src/service/grooming/model-file.js';
 import { startApi } from '../../src/server/start-api.js';
-import { freePort, startServe } from '../support/serve-process.js';
+import { freePort, requestOnce, startServe } from '../support/serve-process.js';
 import { bearer } from './api-harness.js';
 
 // Invented, non-explicit lines (never corpus text).
@@ -181,34 +180,6 @@ describe.skipIf(!databaseUrl)('grooming state on two server processes, one Postg
   }, 120_000);
 });
 
-/** One request on a connection of its own, so that successive ones reach different workers. */
-function callOnce(port: number, path: string, token: string, body: unknown) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path,
-        agent: false,
-        headers: {
-          connection: 'close',
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
 describe('grooming state on two worker processes, one SQLite file', () => {
   it('concurrent posts to one conversation through both workers lose nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'safeguard-grooming-workers-'));
@@ -229,7 +200,7 @@ describe('grooming state on two worker processes, one SQLite file', () => {
       const pairs = Array.from({ length: chat.length / 2 }, (_, i) => chat.slice(2 * i, 2 * i + 2));
       const answers = await Promise.all(
         pairs.map((messages) =>
-          callOnce(port, '/v1/conversations/chat-w/messages', token, {
+          requestOnce(port, 'POST', '/v1/conversations/chat-w/messages', token, {
             messages,
             ageBands: { q: 'minor' },
           }),
