@@ -136,7 +136,7 @@ export class GroomingService {
       const cached = this.#cache.get(conversationId);
       this.#cache.delete(conversationId);
       const entry = cached ?? (await this.#load(conversationId, ageBands));
-      const seen = new SeenMessages(entry.seen.entries());
+      const seen = entry.seen; // changed in place, like entry.risk (see above)
       const outcomes = messages.map((m) => {
         const key = m.id === undefined ? undefined : seenKey(m.author ?? UNKNOWN_AUTHOR, m.id);
         const earlier = key === undefined ? undefined : seen.get(key);
